@@ -1,0 +1,85 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+
+/** Everything the apps read from the environment, with working local defaults. */
+export class AppConfig {
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://root@127.0.0.1:5432/clinic_billing';
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every BullMQ key, so several deployments (or test suites) can share one Redis. */
+  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1-64 of A-Z a-z 0-9 : _ -' })
+  QUEUE_PREFIX = 'clinic-billing';
+
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
+  ADMIN_TOKEN = 'local-admin-token-change-me';
+
+  @Transform(toInt)
+  @IsInt({ message: 'PORT must be an integer' })
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'WORKER_PORT must be an integer' })
+  @Min(0)
+  @Max(65535)
+  WORKER_PORT = 3001;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' })
+  LOG_LEVEL = 'info';
+
+  @Transform(toInt)
+  @IsInt({ message: 'WORKER_CONCURRENCY must be an integer' })
+  @Min(1)
+  @Max(256)
+  WORKER_CONCURRENCY = 16;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DB_POOL_SIZE must be an integer' })
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 20;
+
+  /** Attempts of a command on unexpected errors before it is marked failed. */
+  @Transform(toInt)
+  @IsInt({ message: 'COMMAND_ATTEMPTS must be an integer' })
+  @Min(1)
+  @Max(50)
+  COMMAND_ATTEMPTS = 5;
+
+  /** How often the sweeper looks for commands queued in Postgres but missing in Redis. */
+  @Transform(toInt)
+  @IsInt({ message: 'SWEEP_INTERVAL_MS must be an integer' })
+  @Min(100)
+  SWEEP_INTERVAL_MS = 30_000;
+
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
+
+  @IsIn(['development', 'production', 'test'], { message: 'NODE_ENV must be development, production or test' })
+  NODE_ENV = 'development';
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; throws a ConfigError whose message is one clear line. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const given = Object.fromEntries(known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
+  const config = plainToInstance(AppConfig, given, { exposeDefaultValues: true });
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const messages = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+    throw new ConfigError(`Invalid configuration: ${messages.join('; ')}`);
+  }
+  return config;
+}

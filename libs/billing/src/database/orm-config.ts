@@ -1,0 +1,33 @@
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig } from '@mikro-orm/postgresql';
+import { ENTITIES } from '../entities/index.js';
+import { MIGRATIONS } from '../migrations/index.js';
+
+export interface OrmOptions {
+  databaseUrl: string;
+  poolSize?: number;
+  debug?: boolean;
+}
+
+export function ormConfig({ databaseUrl, poolSize = 20, debug = false }: OrmOptions) {
+  return defineConfig({
+    clientUrl: databaseUrl,
+    entities: ENTITIES,
+    metadataProvider: ReflectMetadataProvider,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList: MIGRATIONS,
+      path: 'libs/billing/src/migrations',
+      emit: 'ts',
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+    },
+    pool: { min: 0, max: poolSize },
+    forceUtcTimezone: true,
+    // Handlers fork an EntityManager per job and per request; the global one must never be used.
+    allowGlobalContext: false,
+    debug,
+  });
+}

@@ -1,0 +1,38 @@
+// The stable refusal codes clients branch on (billing-rules.md). Add, never rename.
+export const BILLING_ERROR_CODES = [
+  'plan_archived',
+  'invoice_void',
+  'line_already_redeemed',
+  'patient_mismatch',
+  'purchase_not_active',
+  'purchase_not_started',
+  'purchase_expired',
+  'service_not_covered',
+  'online_redemption_not_allowed',
+  'insufficient_balance',
+  'membership_invoice_unpaid',
+  'payment_required',
+  'no_eligible_purchase',
+  'refund_exceeds_paid',
+  'nothing_to_refund',
+  'membership_not_transferable',
+  'same_patient',
+  'not_same_family',
+  'purchase_in_use',
+  'overpayment',
+  'line_in_use',
+] as const;
+
+export type BillingErrorCode = (typeof BILLING_ERROR_CODES)[number];
+
+/** Outcome of a domain decision: the effects to persist, or the first rule that said no. */
+export type Decision<E> = { ok: true; effects: E } | { ok: false; rejected: BillingErrorCode };
+
+export const accept = <E>(effects: E): Decision<E> => ({ ok: true, effects });
+
+// `never` lets a rejection be returned from a function of any Decision<E>.
+export const reject = (code: BillingErrorCode): Decision<never> => ({ ok: false, rejected: code });
+
+export function isBillingErrorCode(value: unknown): value is BillingErrorCode {
+  return typeof value === 'string' && (BILLING_ERROR_CODES as readonly string[]).includes(value);
+}

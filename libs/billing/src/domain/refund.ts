@@ -1,0 +1,121 @@
+// Refunds (billing-rules.md "Refunding"): what the patient got is kept, the rest may go back.
+import { accept, reject, type Decision } from './errors.js';
+import { mulDiv } from './money.js';
+import type { PurchaseKind } from './purchase-status.js';
+import type { PurchaseBalance } from './redemption.js';
+
+export type RefundPolicy = 'prorated' | 'full_price';
+
+export interface RefundMembershipState {
+  fee: number;
+  /** Cycles started so far, the current one included. */
+  startedCycles: number;
+  /** Visits of the current cycle not used yet. */
+  currentCycleUnused: number;
+  visitsPerCycle: number;
+}
+
+export interface RefundInvoice {
+  id: string;
+  createdAt: string;
+  amountPaid: number;
+  amountRefunded: number;
+}
+
+export interface RefundState {
+  kind: PurchaseKind;
+  status: string;
+  price: number;
+  amountPaid: number;
+  amountRefunded: number;
+  policy: RefundPolicy;
+  balances: PurchaseBalance[];
+  /** The purchase's original rounding extra, charged once with the first visit used. */
+  firstVisitExtra: number;
+  /** Made by a transfer (price 0): nothing was paid, nothing goes back. */
+  isTransferTarget: boolean;
+  membership?: RefundMembershipState;
+  invoices: RefundInvoice[];
+}
+
+export interface RefundRequest {
+  /** Staff override; without it, the policy amount. */
+  amount?: number;
+}
+
+export interface RefundAllocation {
+  invoiceId: string;
+  amount: number;
+}
+
+export interface RefundEffects {
+  amount: number;
+  /** Newest invoice first; adds up to `amount`. */
+  allocations: RefundAllocation[];
+  /** A refund of an active purchase cancels it in the same transaction. */
+  cancels: boolean;
+}
+
+/** Value the patient already received, under the clinic's policy. Transferred visits count as used. */
+export function valueUsed(state: RefundState): number {
+  if (state.kind === 'membership') {
+    const m = state.membership;
+    if (!m) throw new TypeError('membership refund state has no membership part');
+    const unused = Math.min(Math.max(0, m.currentCycleUnused), m.visitsPerCycle);
+    const unusedShare = m.visitsPerCycle > 0 && m.startedCycles > 0 ? mulDiv(m.fee, unused, m.visitsPerCycle) : 0;
+    return Math.max(0, m.startedCycles * m.fee - unusedShare);
+  }
+  const consumed = (b: PurchaseBalance) => Math.max(0, b.used + b.transferredOut);
+  if (state.policy === 'full_price') {
+    return state.balances.reduce((v, b) => v + consumed(b) * b.listPrice, 0);
+  }
+  const visits = state.balances.reduce((v, b) => v + consumed(b) * b.visitValue, 0);
+  const anyConsumed = state.balances.some((b) => consumed(b) > 0);
+  return visits + (anyConsumed ? Math.max(0, state.firstVisitExtra) : 0);
+}
+
+function netPaid(state: RefundState): number {
+  return Math.max(0, state.amountPaid - state.amountRefunded);
+}
+
+export function refundableAmount(state: RefundState): number {
+  return Math.max(0, netPaid(state) - valueUsed(state));
+}
+
+function byNewest(a: RefundInvoice, b: RefundInvoice): number {
+  const t = Date.parse(b.createdAt) - Date.parse(a.createdAt);
+  if (t !== 0 && !Number.isNaN(t)) return t;
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+const invoiceRoom = (inv: RefundInvoice) => Math.max(0, inv.amountPaid - inv.amountRefunded);
+
+/** Spread a refund over the invoices, newest first, each up to what it has left to give back. */
+export function allocateRefund(amount: number, invoices: readonly RefundInvoice[]): RefundAllocation[] {
+  const allocations: RefundAllocation[] = [];
+  let left = amount;
+  for (const inv of [...invoices].sort(byNewest)) {
+    if (left <= 0) break;
+    const take = Math.min(left, invoiceRoom(inv));
+    if (take > 0) allocations.push({ invoiceId: inv.id, amount: take });
+    left -= take;
+  }
+  return allocations;
+}
+
+export function decideRefund(state: RefundState, request: RefundRequest): Decision<RefundEffects> {
+  if (state.isTransferTarget) return reject('nothing_to_refund');
+  // The invoices are where the money sits; never give back more than they hold.
+  const ceiling = Math.min(netPaid(state), state.invoices.reduce((n, inv) => n + invoiceRoom(inv), 0));
+  let amount: number;
+  if (request.amount === undefined) {
+    amount = Math.min(refundableAmount(state), ceiling);
+    if (amount <= 0) return reject('nothing_to_refund');
+  } else {
+    amount = request.amount;
+    if (!Number.isSafeInteger(amount) || amount < 1 || ceiling <= 0) return reject('nothing_to_refund');
+    if (amount > ceiling) return reject('refund_exceeds_paid');
+  }
+  return accept({ amount, allocations: allocateRefund(amount, state.invoices), cancels: state.status === 'active' });
+}

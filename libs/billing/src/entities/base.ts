@@ -1,0 +1,27 @@
+import { ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { v7 as uuidv7 } from 'uuid';
+
+/** Time-sortable UUID v7: ids order by creation, which keeps indexes and cursors cheap. */
+export const newId = (): string => uuidv7();
+
+export abstract class BaseEntity {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}
+
+/**
+ * A foreign key held as its id (mapToPk): handlers pass ids around and never load a
+ * relation by accident, while the migration still gets a real FK constraint.
+ */
+export function ForeignKey(entity: () => object, fieldName: string, options: { nullable?: boolean; deleteRule?: 'cascade' | 'no action' } = {}) {
+  return ManyToOne(entity as never, {
+    mapToPk: true,
+    fieldName,
+    nullable: options.nullable ?? false,
+    deleteRule: options.deleteRule ?? 'no action',
+    updateRule: 'no action',
+  });
+}

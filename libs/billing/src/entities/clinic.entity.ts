@@ -1,0 +1,36 @@
+import { Entity, Property } from '@mikro-orm/decorators/legacy';
+import { BaseEntity } from './base.js';
+
+export type RefundPolicy = 'prorated' | 'full_price';
+
+export interface ClinicSettings {
+  refundPolicy: RefundPolicy;
+  membershipGraceDays: number;
+  /** Local time (HH:MM, clinic time zone) of the daily reconciliation. */
+  reconciliationTime: string;
+}
+
+export const DEFAULT_CLINIC_SETTINGS: ClinicSettings = {
+  refundPolicy: 'prorated',
+  membershipGraceDays: 0,
+  reconciliationTime: '02:00',
+};
+
+@Entity({ tableName: 'clinic' })
+export class Clinic extends BaseEntity {
+  @Property({ type: 'text' })
+  name: string;
+
+  @Property({ type: 'string', length: 3 })
+  currency: string;
+
+  @Property({ type: 'text' })
+  timezone: string;
+
+  @Property({ type: 'json' })
+  settings: ClinicSettings = { ...DEFAULT_CLINIC_SETTINGS };
+
+  /** Last invoice number issued; bumped in the invoice's own transaction so numbers stay gap-free. */
+  @Property({ type: 'integer', default: 0 })
+  invoiceSeq: number = 0;
+}

@@ -1,0 +1,72 @@
+import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { BaseEntity, ForeignKey } from './base.js';
+import { ApiKey } from './api-key.entity.js';
+import { Clinic } from './clinic.entity.js';
+
+export const COMMAND_TYPES = ['redemption', 'cancellation', 'refund', 'transfer', 'reconciliation'] as const;
+export type CommandType = (typeof COMMAND_TYPES)[number];
+export const COMMAND_STATUSES = ['queued', 'running', 'succeeded', 'rejected', 'failed'] as const;
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+export const FINAL_COMMAND_STATUSES: readonly CommandStatus[] = ['succeeded', 'rejected', 'failed'];
+export type CommandChannel = 'staff' | 'online' | 'scheduler';
+
+export interface CommandProblem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+}
+
+/**
+ * A money-moving request. Stored before it is queued: this row, not the Redis job, is the
+ * record of what was asked, so a lost job is re-queued and a duplicate job finds it final.
+ */
+@Entity({ tableName: 'command' })
+@Index({ properties: ['clinicId', 'createdAt'] })
+@Index({ properties: ['clinicId', 'status', 'createdAt'] })
+@Index({ properties: ['status', 'createdAt'] })
+export class Command extends BaseEntity {
+  @ForeignKey(() => Clinic, 'clinic_id')
+  clinicId: string;
+
+  @Property({ type: 'text' })
+  type: CommandType;
+
+  @Property({ type: 'text' })
+  status: CommandStatus = 'queued';
+
+  @Property({ type: 'json' })
+  request: Record<string, unknown>;
+
+  @Property({ type: 'text', nullable: true })
+  idempotencyKey: string | null = null;
+
+  @Property({ type: 'text' })
+  channel: CommandChannel = 'staff';
+
+  @Property({ type: 'json', nullable: true })
+  result: Record<string, unknown> | null = null;
+
+  @Property({ type: 'json', nullable: true })
+  error: CommandProblem | null = null;
+
+  @Property({ type: 'integer' })
+  attempts: number = 0;
+
+  @Property({ type: 'json', nullable: true })
+  progress: Record<string, unknown> | null = null;
+
+  @ForeignKey(() => ApiKey, 'requested_by_key_id', { nullable: true })
+  requestedByKeyId: string | null = null;
+
+  /** Carried from the HTTP request to the job's logs. */
+  @Property({ type: 'text', nullable: true })
+  correlationId: string | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  startedAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  finishedAt: Date | null = null;
+}

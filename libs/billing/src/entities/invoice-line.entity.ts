@@ -1,0 +1,41 @@
+import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { BaseEntity, ForeignKey } from './base.js';
+import { Invoice } from './invoice.entity.js';
+import { Purchase } from './purchase.entity.js';
+import { Service } from './service.entity.js';
+
+@Entity({ tableName: 'invoice_line' })
+@Index({ properties: ['redemptionPurchaseId'] })
+export class InvoiceLine extends BaseEntity {
+  @ForeignKey(() => Invoice, 'invoice_id')
+  @Index()
+  invoiceId: string;
+
+  @ForeignKey(() => Service, 'service_id', { nullable: true })
+  serviceId: string | null = null;
+
+  @Property({ type: 'text' })
+  description: string;
+
+  @Property({ type: 'integer' })
+  quantity: number = 1;
+
+  @Property({ type: 'integer' })
+  unitPrice: number;
+
+  @Property({ type: 'integer' })
+  amount: number;
+
+  @Property({ type: 'integer' })
+  coveredAmount: number = 0;
+
+  @ForeignKey(() => Purchase, 'redemption_purchase_id', { nullable: true })
+  redemptionPurchaseId: string | null = null;
+
+  /** The redemption command that covered this line: unique, so a line is never covered twice. */
+  @Property({ type: 'uuid', nullable: true, unique: true })
+  redemptionCommandId: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  redemptionPaymentId: string | null = null;
+}

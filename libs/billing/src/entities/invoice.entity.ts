@@ -1,0 +1,80 @@
+import { Check, Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { BaseEntity, ForeignKey } from './base.js';
+import { ApiKey } from './api-key.entity.js';
+import { Appointment } from './appointment.entity.js';
+import { Clinic } from './clinic.entity.js';
+import { Patient } from './patient.entity.js';
+import { Purchase } from './purchase.entity.js';
+
+export type InvoiceKind = 'service' | 'package' | 'installment' | 'membership';
+export type InvoiceStatus = 'open' | 'paid' | 'void';
+
+/**
+ * Totals are running sums of lines and payments, written with them in one transaction.
+ * balanceDue = total − coveredAmount − amountPaid (amountPaid counts positive payments only,
+ * so a refund never reopens an invoice).
+ */
+@Entity({ tableName: 'invoice' })
+@Unique({ properties: ['clinicId', 'number'] })
+@Unique({ properties: ['purchaseId', 'cycleStart'] })
+@Unique({ properties: ['purchaseId', 'installmentNumber'] })
+@Index({ properties: ['clinicId', 'patientId'] })
+@Index({ properties: ['clinicId', 'kind', 'status', 'dueDate'] })
+@Index({ properties: ['purchaseId'] })
+@Check({ name: 'invoice_amounts_consistent', expression: "status in ('open', 'paid', 'void') and number > 0 and total >= 0 and amount_paid >= 0 and covered_amount >= 0 and amount_refunded >= 0 and amount_refunded <= amount_paid and total - covered_amount - amount_paid >= 0" })
+export class Invoice extends BaseEntity {
+  @ForeignKey(() => Clinic, 'clinic_id')
+  clinicId: string;
+
+  /** 1, 2, 3 … per clinic, gap-free. */
+  @Property({ type: 'integer' })
+  number: number;
+
+  @ForeignKey(() => Patient, 'patient_id')
+  patientId: string;
+
+  @Property({ type: 'text' })
+  kind: InvoiceKind;
+
+  @Property({ type: 'text' })
+  status: InvoiceStatus = 'open';
+
+  @ForeignKey(() => Purchase, 'purchase_id', { nullable: true })
+  purchaseId: string | null = null;
+
+  @ForeignKey(() => Appointment, 'appointment_id', { nullable: true })
+  @Unique()
+  appointmentId: string | null = null;
+
+  @Property({ type: 'date', nullable: true })
+  dueDate: string | null = null;
+
+  /** The visit's date in the clinic's time zone: what redemptions are judged against. */
+  @Property({ type: 'date' })
+  serviceDate: string;
+
+  /** Membership invoices: the start of the cycle billed. */
+  @Property({ type: 'date', nullable: true })
+  cycleStart: string | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  installmentNumber: number | null = null;
+
+  @Property({ type: 'integer' })
+  total: number = 0;
+
+  @Property({ type: 'integer' })
+  amountPaid: number = 0;
+
+  @Property({ type: 'integer' })
+  amountRefunded: number = 0;
+
+  @Property({ type: 'integer' })
+  coveredAmount: number = 0;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  voidedAt: Date | null = null;
+
+  @ForeignKey(() => ApiKey, 'created_by_key_id', { nullable: true })
+  createdByKeyId: string | null = null;
+}

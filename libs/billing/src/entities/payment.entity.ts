@@ -1,0 +1,39 @@
+import { Check, Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { BaseEntity, ForeignKey } from './base.js';
+import { ApiKey } from './api-key.entity.js';
+import { Clinic } from './clinic.entity.js';
+import { Invoice } from './invoice.entity.js';
+
+export const PAYMENT_METHODS = ['cash', 'card', 'e_transfer', 'insurance', 'other'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number] | 'package_credit';
+
+/** Append-only money movements on an invoice; a refund is a negative payment. */
+@Entity({ tableName: 'payment' })
+@Index({ properties: ['invoiceId'] })
+@Check({ name: 'payment_amount_not_zero', expression: 'amount <> 0' })
+export class Payment extends BaseEntity {
+  @ForeignKey(() => Clinic, 'clinic_id')
+  clinicId: string;
+
+  @ForeignKey(() => Invoice, 'invoice_id')
+  invoiceId: string;
+
+  @Property({ type: 'integer' })
+  amount: number;
+
+  @Property({ type: 'text' })
+  method: PaymentMethod;
+
+  @Property({ type: 'text', nullable: true })
+  reference: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  commandId: string | null = null;
+
+  /** Unique per cause (command + step), so replaying a command cannot pay twice. */
+  @Property({ type: 'text', unique: true })
+  effectKey: string;
+
+  @ForeignKey(() => ApiKey, 'created_by_key_id', { nullable: true })
+  createdByKeyId: string | null = null;
+}

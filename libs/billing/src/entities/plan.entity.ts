@@ -1,0 +1,47 @@
+import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { BaseEntity, ForeignKey } from './base.js';
+import { Clinic } from './clinic.entity.js';
+
+export type PlanKind = 'package' | 'membership';
+export type BillingInterval = 'week' | 'month' | 'year';
+export interface InstallmentTerms {
+  count: number;
+  intervalDays: number;
+}
+
+@Entity({ tableName: 'plan' })
+export class Plan extends BaseEntity {
+  @ForeignKey(() => Clinic, 'clinic_id')
+  @Index()
+  clinicId: string;
+
+  @Property({ type: 'text' })
+  kind: PlanKind;
+
+  @Property({ type: 'text' })
+  name: string;
+
+  @Property({ type: 'integer' })
+  price: number;
+
+  @Property({ type: 'integer', nullable: true })
+  validityDays: number | null = null;
+
+  @Property({ type: 'boolean', default: false })
+  insuranceFriendly: boolean = false;
+
+  @Property({ type: 'json', nullable: true })
+  installments: InstallmentTerms | null = null;
+
+  @Property({ type: 'boolean', default: false })
+  onlineRedemption: boolean = false;
+
+  @Property({ type: 'text', nullable: true })
+  billingInterval: BillingInterval | null = null;
+
+  @Property({ type: 'boolean', default: false })
+  rollover: boolean = false;
+
+  @Property({ type: 'boolean', default: true })
+  active: boolean = true;
+}
