@@ -1,8 +1,12 @@
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { ENTITIES } from '../entities/index.js';
 import { MIGRATIONS } from '../migrations/index.js';
+
+// Raw queries return bigint (money sums, counts) as numbers: every amount is validated far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export interface OrmOptions {
   databaseUrl: string;

@@ -1,3 +1,4 @@
+import { BigIntType } from '@mikro-orm/core';
 import { ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { v7 as uuidv7 } from 'uuid';
 
@@ -24,4 +25,9 @@ export function ForeignKey(entity: () => object, fieldName: string, options: { n
     deleteRule: options.deleteRule ?? 'no action',
     updateRule: 'no action',
   });
+}
+
+/** Money in minor units: bigint in Postgres (sums never overflow), a safe integer in JS. */
+export function Money() {
+  return Property({ type: new BigIntType('number'), default: 0 });
 }

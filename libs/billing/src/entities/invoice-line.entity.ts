@@ -1,5 +1,5 @@
 import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
-import { BaseEntity, ForeignKey } from './base.js';
+import { BaseEntity, ForeignKey, Money } from './base.js';
 import { Invoice } from './invoice.entity.js';
 import { Purchase } from './purchase.entity.js';
 import { Service } from './service.entity.js';
@@ -20,13 +20,13 @@ export class InvoiceLine extends BaseEntity {
   @Property({ type: 'integer' })
   quantity: number = 1;
 
-  @Property({ type: 'integer' })
+  @Money()
   unitPrice: number;
 
-  @Property({ type: 'integer' })
+  @Money()
   amount: number;
 
-  @Property({ type: 'integer' })
+  @Money()
   coveredAmount: number = 0;
 
   @ForeignKey(() => Purchase, 'redemption_purchase_id', { nullable: true })

@@ -1,5 +1,5 @@
 import { Check, Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
-import { BaseEntity, ForeignKey } from './base.js';
+import { BaseEntity, ForeignKey, Money } from './base.js';
 import { ApiKey } from './api-key.entity.js';
 import { Appointment } from './appointment.entity.js';
 import { Clinic } from './clinic.entity.js';
@@ -60,16 +60,16 @@ export class Invoice extends BaseEntity {
   @Property({ type: 'integer', nullable: true })
   installmentNumber: number | null = null;
 
-  @Property({ type: 'integer' })
+  @Money()
   total: number = 0;
 
-  @Property({ type: 'integer' })
+  @Money()
   amountPaid: number = 0;
 
-  @Property({ type: 'integer' })
+  @Money()
   amountRefunded: number = 0;
 
-  @Property({ type: 'integer' })
+  @Money()
   coveredAmount: number = 0;
 
   @Property({ type: 'timestamptz', nullable: true })

@@ -1,5 +1,5 @@
 import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
-import { BaseEntity, ForeignKey } from './base.js';
+import { BaseEntity, ForeignKey, Money } from './base.js';
 import { ApiKey } from './api-key.entity.js';
 import { Clinic } from './clinic.entity.js';
 import { Purchase } from './purchase.entity.js';
@@ -34,7 +34,7 @@ export class LedgerEntry extends BaseEntity {
   @Property({ type: 'integer', default: 0 })
   visits: number = 0;
 
-  @Property({ type: 'integer', default: 0 })
+  @Money()
   amount: number = 0;
 
   /** Membership redemptions: the cycle they count against. */

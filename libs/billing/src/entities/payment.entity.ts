@@ -1,5 +1,5 @@
 import { Check, Entity, Index, Property } from '@mikro-orm/decorators/legacy';
-import { BaseEntity, ForeignKey } from './base.js';
+import { BaseEntity, ForeignKey, Money } from './base.js';
 import { ApiKey } from './api-key.entity.js';
 import { Clinic } from './clinic.entity.js';
 import { Invoice } from './invoice.entity.js';
@@ -18,7 +18,7 @@ export class Payment extends BaseEntity {
   @ForeignKey(() => Invoice, 'invoice_id')
   invoiceId: string;
 
-  @Property({ type: 'integer' })
+  @Money()
   amount: number;
 
   @Property({ type: 'text' })

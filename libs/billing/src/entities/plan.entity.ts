@@ -1,5 +1,5 @@
 import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
-import { BaseEntity, ForeignKey } from './base.js';
+import { BaseEntity, ForeignKey, Money } from './base.js';
 import { Clinic } from './clinic.entity.js';
 
 export type PlanKind = 'package' | 'membership';
@@ -21,7 +21,7 @@ export class Plan extends BaseEntity {
   @Property({ type: 'text' })
   name: string;
 
-  @Property({ type: 'integer' })
+  @Money()
   price: number;
 
   @Property({ type: 'integer', nullable: true })

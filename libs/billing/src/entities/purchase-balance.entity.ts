@@ -1,5 +1,5 @@
 import { Check, Entity, Property, Unique } from '@mikro-orm/decorators/legacy';
-import { BaseEntity, ForeignKey } from './base.js';
+import { BaseEntity, ForeignKey, Money } from './base.js';
 import { Purchase } from './purchase.entity.js';
 import { Service } from './service.entity.js';
 
@@ -22,7 +22,7 @@ export class PurchaseBalance extends BaseEntity {
   @Property({ type: 'text' })
   serviceName: string;
 
-  @Property({ type: 'integer' })
+  @Money()
   total: number = 0;
 
   @Property({ type: 'integer' })
@@ -35,11 +35,11 @@ export class PurchaseBalance extends BaseEntity {
   transferredIn: number = 0;
 
   /** Package rate of one visit of this service (billing-rules "visit value"). */
-  @Property({ type: 'integer' })
+  @Money()
   visitValue: number = 0;
 
   /** The service's list price when the plan was sold (full-price refunds). */
-  @Property({ type: 'integer' })
+  @Money()
   listPrice: number = 0;
 
   @Property({ type: 'integer' })

@@ -1,5 +1,5 @@
 import { Check, Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
-import { BaseEntity, ForeignKey } from './base.js';
+import { BaseEntity, ForeignKey, Money } from './base.js';
 import { ApiKey } from './api-key.entity.js';
 import { Clinic } from './clinic.entity.js';
 import { Patient } from './patient.entity.js';
@@ -51,7 +51,7 @@ export class Purchase extends BaseEntity {
   @Property({ type: 'date', nullable: true })
   cancelAt: string | null = null;
 
-  @Property({ type: 'integer' })
+  @Money()
   price: number;
 
   @Property({ type: 'boolean' })
@@ -67,7 +67,7 @@ export class Purchase extends BaseEntity {
   rollover: boolean = false;
 
   /** Rounding remainder of the visit values, carried by the first visit consumed. */
-  @Property({ type: 'integer', default: 0 })
+  @Money()
   firstVisitExtra: number = 0;
 
   @Property({ type: 'timestamptz', nullable: true })

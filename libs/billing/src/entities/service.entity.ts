@@ -1,5 +1,5 @@
 import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
-import { BaseEntity, ForeignKey } from './base.js';
+import { BaseEntity, ForeignKey, Money } from './base.js';
 import { Clinic } from './clinic.entity.js';
 
 @Entity({ tableName: 'service' })
@@ -12,7 +12,7 @@ export class Service extends BaseEntity {
   name: string;
 
   /** List price in minor units. */
-  @Property({ type: 'integer' })
+  @Money()
   price: number;
 
   @Property({ type: 'integer', nullable: true })

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261125141341_initial extends Migration {
+export class Migration20261125141423_initial extends Migration {
 
-  override name = 'Migration20261125141341_initial';
+  override name = 'Migration20261125141423_initial';
 
   override up(): void | Promise<void> {
     this.addSql(`create table "clinic" ("id" uuid not null, "created_at" timestamptz not null default now(), "name" text not null, "currency" varchar(3) not null, "timezone" text not null, "settings" jsonb not null, "invoice_seq" int not null default 0, primary key ("id"));`);
@@ -26,23 +26,23 @@ export class Migration20261125141341_initial extends Migration {
     this.addSql(`create index "patient_family_id_index" on "patient" ("family_id");`);
     this.addSql(`create index "patient_clinic_id_last_name_first_name_index" on "patient" ("clinic_id", "last_name", "first_name");`);
 
-    this.addSql(`create table "plan" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "kind" text not null, "name" text not null, "price" int not null, "validity_days" int null, "insurance_friendly" boolean not null default false, "installments" jsonb null, "online_redemption" boolean not null default false, "billing_interval" text null, "rollover" boolean not null default false, "active" boolean not null default true, primary key ("id"));`);
+    this.addSql(`create table "plan" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "kind" text not null, "name" text not null, "price" bigint not null default '0', "validity_days" int null, "insurance_friendly" boolean not null default false, "installments" jsonb null, "online_redemption" boolean not null default false, "billing_interval" text null, "rollover" boolean not null default false, "active" boolean not null default true, primary key ("id"));`);
     this.addSql(`create index "plan_clinic_id_index" on "plan" ("clinic_id");`);
 
-    this.addSql(`create table "purchase" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "patient_id" uuid not null, "plan_id" uuid not null, "source_purchase_id" uuid null, "kind" text not null, "plan_name" text not null, "status" text not null default 'active', "payment_schedule" text not null default 'full', "start_date" date not null, "expires_on" date null, "cancel_at" date null, "price" int not null, "insurance_friendly" boolean not null default false, "online_redemption" boolean not null default false, "billing_interval" text null, "rollover" boolean not null default false, "first_visit_extra" int not null default 0, "deleted_at" timestamptz null, "created_by_key_id" uuid null, primary key ("id"));`);
+    this.addSql(`create table "purchase" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "patient_id" uuid not null, "plan_id" uuid not null, "source_purchase_id" uuid null, "kind" text not null, "plan_name" text not null, "status" text not null default 'active', "payment_schedule" text not null default 'full', "start_date" date not null, "expires_on" date null, "cancel_at" date null, "price" bigint not null default '0', "insurance_friendly" boolean not null default false, "online_redemption" boolean not null default false, "billing_interval" text null, "rollover" boolean not null default false, "first_visit_extra" bigint not null default '0', "deleted_at" timestamptz null, "created_by_key_id" uuid null, primary key ("id"));`);
     this.addSql(`create index "purchase_kind_status_index" on "purchase" ("kind", "status");`);
     this.addSql(`create index "purchase_clinic_id_patient_id_status_index" on "purchase" ("clinic_id", "patient_id", "status");`);
     this.addSql(`alter table "purchase" add constraint "purchase_source_purchase_id_patient_id_unique" unique ("source_purchase_id", "patient_id");`);
 
-    this.addSql(`create table "ledger_entry" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "purchase_id" uuid not null, "service_id" uuid null, "type" text not null, "visits" int not null default 0, "amount" int not null default 0, "cycle_start" date null, "invoice_id" uuid null, "command_id" uuid null, "effect_key" text not null, "details" jsonb null, "by_key_id" uuid null, primary key ("id"));`);
+    this.addSql(`create table "ledger_entry" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "purchase_id" uuid not null, "service_id" uuid null, "type" text not null, "visits" int not null default 0, "amount" bigint not null default '0', "cycle_start" date null, "invoice_id" uuid null, "command_id" uuid null, "effect_key" text not null, "details" jsonb null, "by_key_id" uuid null, primary key ("id"));`);
     this.addSql(`alter table "ledger_entry" add constraint "ledger_entry_effect_key_unique" unique ("effect_key");`);
     this.addSql(`create index "ledger_entry_command_id_index" on "ledger_entry" ("command_id");`);
     this.addSql(`create index "ledger_entry_purchase_id_created_at_index" on "ledger_entry" ("purchase_id", "created_at");`);
 
-    this.addSql(`create table "service" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "name" text not null, "price" int not null, "duration_minutes" int null, primary key ("id"));`);
+    this.addSql(`create table "service" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "name" text not null, "price" bigint not null default '0', "duration_minutes" int null, primary key ("id"));`);
     this.addSql(`create index "service_clinic_id_index" on "service" ("clinic_id");`);
 
-    this.addSql(`create table "purchase_balance" ("id" uuid not null, "created_at" timestamptz not null default now(), "purchase_id" uuid not null, "service_id" uuid not null, "service_name" text not null, "total" int not null default 0, "used" int not null default 0, "transferred_out" int not null default 0, "transferred_in" int not null default 0, "visit_value" int not null default 0, "list_price" int not null default 0, "position" int not null default 0, primary key ("id"));`);
+    this.addSql(`create table "purchase_balance" ("id" uuid not null, "created_at" timestamptz not null default now(), "purchase_id" uuid not null, "service_id" uuid not null, "service_name" text not null, "total" bigint not null default '0', "used" int not null default 0, "transferred_out" int not null default 0, "transferred_in" int not null default 0, "visit_value" bigint not null default '0', "list_price" bigint not null default '0', "position" int not null default 0, primary key ("id"));`);
     this.addSql(`alter table "purchase_balance" add constraint "purchase_balance_purchase_id_service_id_unique" unique ("purchase_id", "service_id");`);
 
     this.addSql(`create table "plan_item" ("id" uuid not null, "created_at" timestamptz not null default now(), "plan_id" uuid not null, "service_id" uuid not null, "quantity" int not null, "position" int not null, primary key ("id"));`);
@@ -51,7 +51,7 @@ export class Migration20261125141341_initial extends Migration {
     this.addSql(`create table "appointment" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "patient_id" uuid not null, "service_id" uuid not null, "starts_at" timestamptz not null, "invoice_id" uuid null, "created_by_key_id" uuid null, primary key ("id"));`);
     this.addSql(`create index "appointment_clinic_id_patient_id_index" on "appointment" ("clinic_id", "patient_id");`);
 
-    this.addSql(`create table "invoice" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "number" int not null, "patient_id" uuid not null, "kind" text not null, "status" text not null default 'open', "purchase_id" uuid null, "appointment_id" uuid null, "due_date" date null, "service_date" date not null, "cycle_start" date null, "installment_number" int null, "total" int not null default 0, "amount_paid" int not null default 0, "amount_refunded" int not null default 0, "covered_amount" int not null default 0, "voided_at" timestamptz null, "created_by_key_id" uuid null, primary key ("id"));`);
+    this.addSql(`create table "invoice" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "number" int not null, "patient_id" uuid not null, "kind" text not null, "status" text not null default 'open', "purchase_id" uuid null, "appointment_id" uuid null, "due_date" date null, "service_date" date not null, "cycle_start" date null, "installment_number" int null, "total" bigint not null default '0', "amount_paid" bigint not null default '0', "amount_refunded" bigint not null default '0', "covered_amount" bigint not null default '0', "voided_at" timestamptz null, "created_by_key_id" uuid null, primary key ("id"));`);
     this.addSql(`alter table "invoice" add constraint "invoice_appointment_id_unique" unique ("appointment_id");`);
     this.addSql(`create index "invoice_purchase_id_index" on "invoice" ("purchase_id");`);
     this.addSql(`create index "invoice_clinic_id_kind_status_due_date_index" on "invoice" ("clinic_id", "kind", "status", "due_date");`);
@@ -60,11 +60,11 @@ export class Migration20261125141341_initial extends Migration {
     this.addSql(`alter table "invoice" add constraint "invoice_purchase_id_cycle_start_unique" unique ("purchase_id", "cycle_start");`);
     this.addSql(`alter table "invoice" add constraint "invoice_clinic_id_number_unique" unique ("clinic_id", "number");`);
 
-    this.addSql(`create table "payment" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "invoice_id" uuid not null, "amount" int not null, "method" text not null, "reference" text null, "command_id" uuid null, "effect_key" text not null, "created_by_key_id" uuid null, primary key ("id"));`);
+    this.addSql(`create table "payment" ("id" uuid not null, "created_at" timestamptz not null default now(), "clinic_id" uuid not null, "invoice_id" uuid not null, "amount" bigint not null default '0', "method" text not null, "reference" text null, "command_id" uuid null, "effect_key" text not null, "created_by_key_id" uuid null, primary key ("id"));`);
     this.addSql(`alter table "payment" add constraint "payment_effect_key_unique" unique ("effect_key");`);
     this.addSql(`create index "payment_invoice_id_index" on "payment" ("invoice_id");`);
 
-    this.addSql(`create table "invoice_line" ("id" uuid not null, "created_at" timestamptz not null default now(), "invoice_id" uuid not null, "service_id" uuid null, "description" text not null, "quantity" int not null default 1, "unit_price" int not null, "amount" int not null, "covered_amount" int not null default 0, "redemption_purchase_id" uuid null, "redemption_command_id" uuid null, "redemption_payment_id" uuid null, primary key ("id"));`);
+    this.addSql(`create table "invoice_line" ("id" uuid not null, "created_at" timestamptz not null default now(), "invoice_id" uuid not null, "service_id" uuid null, "description" text not null, "quantity" int not null default 1, "unit_price" bigint not null default '0', "amount" bigint not null default '0', "covered_amount" bigint not null default '0', "redemption_purchase_id" uuid null, "redemption_command_id" uuid null, "redemption_payment_id" uuid null, primary key ("id"));`);
     this.addSql(`create index "invoice_line_invoice_id_index" on "invoice_line" ("invoice_id");`);
     this.addSql(`alter table "invoice_line" add constraint "invoice_line_redemption_command_id_unique" unique ("redemption_command_id");`);
     this.addSql(`create index "invoice_line_redemption_purchase_id_index" on "invoice_line" ("redemption_purchase_id");`);
