@@ -51,6 +51,6 @@ export function allocate(amount: number, weights: number[]): number[] {
   return parts;
 }
 
-export function sum(values: readonly number[]): number {
+export function sumAmounts(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }

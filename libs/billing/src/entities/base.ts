@@ -31,3 +31,8 @@ export function ForeignKey(entity: () => object, fieldName: string, options: { n
 export function Money() {
   return Property({ type: new BigIntType('number'), default: 0 });
 }
+
+/** A new entity with its defaults, then the given fields (persist it with `em.persist`). */
+export function build<T extends object>(entity: new () => T, data: Partial<T>): T {
+  return Object.assign(new entity(), data);
+}

@@ -1,0 +1,46 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ApiKey, AppConfig, hashApiKey, safeEqual, type Role } from '@app/billing';
+import { ProblemException } from '../common/problem.exception.js';
+import { ACCESS_KEY, ROLES_KEY } from './roles.decorator.js';
+import type { AuthedRequest } from './auth-context.js';
+
+/** Bearer API keys, then the route's role rule. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly em: EntityManager,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    const access = this.reflector.getAllAndOverride<string | undefined>(ACCESS_KEY, targets);
+    if (access === 'public') return true;
+    const req = context.switchToHttp().getRequest<AuthedRequest>();
+    const token = bearerToken(req);
+    if (access === 'admin') {
+      if (token && safeEqual(token, this.config.ADMIN_TOKEN)) return true;
+      throw new ProblemException('unauthorized', 'This endpoint needs the ADMIN_TOKEN');
+    }
+    if (!token) throw new ProblemException('unauthorized', 'Send Authorization: Bearer <api key>');
+    const key = await this.em.fork().findOne(ApiKey, { keyHash: hashApiKey(token), revokedAt: null });
+    if (!key) throw new ProblemException('unauthorized', 'Unknown or revoked API key');
+    req.auth = { clinicId: key.clinicId, keyId: key.id, role: key.role };
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (!roles?.includes(key.role)) throw new ProblemException('forbidden', `The ${key.role} role may not do this`);
+    return true;
+  }
+}
+
+export function bearerToken(req: AuthedRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
+    return match?.[1];
+  }
+  return undefined;
+}

@@ -1,0 +1,43 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, type CommandStatus, type CommandType } from '@app/billing';
+import { Auth, type AuthContext } from '../auth/auth-context.js';
+import { ANY_ROLE, Roles, STAFF } from '../auth/roles.decorator.js';
+import { decodeCursor, pageLimit, toPage } from '../common/pagination.js';
+import { ProblemException } from '../common/problem.exception.js';
+import { UuidParam } from '../common/uuid-param.pipe.js';
+import { CommandsService } from './commands.service.js';
+import { ListCommandsQuery } from './dto/list-commands.query.js';
+
+@ApiTags('commands')
+@ApiBearerAuth()
+@Controller('v1/commands')
+export class CommandsController {
+  constructor(
+    private readonly commands: CommandsService,
+    private readonly em: EntityManager,
+  ) {}
+
+  @Get(':id')
+  @Roles(...ANY_ROLE)
+  async get(@Param('id', UuidParam) id: string, @Auth() auth: AuthContext) {
+    const command = await this.commands.find(id, auth.clinicId);
+    // The online channel sees only what it created.
+    if (auth.role === 'online' && command.requestedByKeyId !== auth.keyId) throw new ProblemException('not_found', 'Command not found');
+    return this.commands.resource(command);
+  }
+
+  @Get()
+  @Roles(...STAFF)
+  async list(@Query() query: ListCommandsQuery, @Auth() auth: AuthContext) {
+    const limit = pageLimit(query);
+    const cursor = decodeCursor(query.cursor);
+    const where: { clinicId: string; type?: CommandType; status?: CommandStatus; id?: { $lt: string } } = { clinicId: auth.clinicId };
+    if (query.type) where.type = query.type;
+    if (query.status) where.status = query.status;
+    if (cursor) where.id = { $lt: cursor };
+    const rows = await this.em.find(Command, where, { orderBy: { id: 'desc' }, limit: limit + 1 });
+    return toPage(rows, limit, (c) => this.commands.resource(c));
+  }
+}

@@ -1,0 +1,119 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import {
+  Command,
+  COMMANDS_QUEUE,
+  commandResource,
+  isFinal,
+  submitCommand,
+  type CommandChannel,
+  type CommandJobData,
+  type CommandResource,
+  type CommandType,
+} from '@app/billing';
+import type { Queue } from 'bullmq';
+import type { Request } from 'express';
+import { filter, firstValueFrom, race, timer } from 'rxjs';
+import type { AuthContext, AuthedRequest } from '../auth/auth-context.js';
+import { endpointOf, readIdempotencyKey } from '../common/idempotency-key.js';
+import { ProblemException } from '../common/problem.exception.js';
+import { SendResponse } from '../common/send-response.js';
+import { CommandEventsService } from './command-events.service.js';
+
+const MAX_WAIT_SECONDS = 30;
+
+/**
+ * The API's half of the command pipeline: store the command (and its key) in Postgres, then
+ * queue a job naming it, then answer 202, or the outcome when the client asked to wait.
+ */
+@Injectable()
+export class CommandsService {
+  private readonly logger = new Logger(CommandsService.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    @InjectQueue(COMMANDS_QUEUE) private readonly queue: Queue<CommandJobData>,
+    private readonly events: CommandEventsService,
+  ) {}
+
+  /** Never returns: answers through SendResponse so the status can be 200, 202 or a replay. */
+  async submit(req: AuthedRequest, auth: AuthContext, type: CommandType, request: Record<string, unknown>, channel: CommandChannel = 'staff'): Promise<never> {
+    const key = readIdempotencyKey(req);
+    if (key === undefined) throw new ProblemException('idempotency_key_required', 'Command endpoints require an Idempotency-Key header');
+    const submitted = await this.store(auth, type, endpointOf(req), request, key, channel, req.correlationId ?? null);
+    const replayed = submitted.outcome === 'replayed';
+    if (!replayed) await this.enqueue(submitted.command.id);
+    const command = await this.waitIfAsked(req, submitted.command);
+    throw this.answer(command, replayed);
+  }
+
+  /** Stores a command without an HTTP request around it (online booking's redemption). */
+  async store(auth: AuthContext, type: CommandType, endpoint: string, request: Record<string, unknown>, key: string | null, channel: CommandChannel, correlationId: string | null) {
+    const result = await submitCommand(this.em.fork(), {
+      clinicId: auth.clinicId,
+      type,
+      endpoint,
+      request,
+      idempotencyKey: key,
+      requestedByKeyId: auth.keyId,
+      channel,
+      correlationId,
+    });
+    if (result.outcome === 'key_reused') {
+      throw new ProblemException('idempotency_key_reused', 'This Idempotency-Key was already used with another request');
+    }
+    return result;
+  }
+
+  /** Queues the wake-up call. If Redis is down the command stays queued in Postgres and the sweeper re-queues it. */
+  async enqueue(commandId: string): Promise<void> {
+    try {
+      await this.queue.add('command', { commandId }, { jobId: commandId });
+    } catch (error) {
+      this.logger.warn(`Command ${commandId} stored but not queued (${(error as Error).message}); the sweeper will queue it`);
+    }
+  }
+
+  answer(command: Command, replayed: boolean): SendResponse {
+    const headers: Record<string, string> = { Location: `/v1/commands/${command.id}` };
+    if (replayed) headers['Idempotent-Replayed'] = 'true';
+    return new SendResponse(isFinal(command) ? 200 : 202, commandResource(command), headers);
+  }
+
+  private async waitIfAsked(req: Request, command: Command): Promise<Command> {
+    const seconds = preferWaitSeconds(req);
+    if (seconds === 0 || isFinal(command)) return command;
+    return this.waitForFinal(command.id, command.clinicId, seconds * 1000);
+  }
+
+  /** Resolves when the command is final or the time is up, whichever comes first. */
+  async waitForFinal(id: string, clinicId: string, timeoutMs: number): Promise<Command> {
+    const finished = this.events.events.pipe(filter((event) => event.id === id));
+    // Subscribe before reading, so an outcome committed in between is not missed.
+    const done = firstValueFrom(race(finished, timer(timeoutMs)), { defaultValue: null });
+    const current = await this.find(id, clinicId);
+    if (isFinal(current)) return current;
+    await done;
+    return this.find(id, clinicId);
+  }
+
+  async find(id: string, clinicId: string): Promise<Command> {
+    const command = await this.em.fork().findOne(Command, { id, clinicId });
+    if (!command) throw new ProblemException('not_found', 'Command not found');
+    return command;
+  }
+
+  resource(command: Command): CommandResource {
+    return commandResource(command);
+  }
+}
+
+/** `Prefer: wait=N` (RFC 7240), N capped at 30 seconds. */
+export function preferWaitSeconds(req: Request): number {
+  const raw = req.headers.prefer;
+  const header = Array.isArray(raw) ? raw.join(',') : raw;
+  if (!header) return 0;
+  const match = /(?:^|[;,\s])wait=(\d{1,6})(?:$|[;,\s])/i.exec(header);
+  return match ? Math.min(Number(match[1]), MAX_WAIT_SECONDS) : 0;
+}

@@ -1,0 +1,61 @@
+import type { CommandProblem } from '../entities/command.entity.js';
+
+/**
+ * Every error code a client can branch on, with its HTTP status and a human title.
+ * Business refusals (billing-rules.md) and the API's own codes live in one table so the API's
+ * exception filter and the worker's rejected commands speak the same language.
+ */
+export const PROBLEMS = {
+  // API
+  validation_failed: { status: 400, title: 'The request is not valid' },
+  malformed_json: { status: 400, title: 'The body is not valid JSON' },
+  idempotency_key_required: { status: 400, title: 'This endpoint needs an Idempotency-Key header' },
+  unauthorized: { status: 401, title: 'A valid API key is required' },
+  forbidden: { status: 403, title: "This key's role may not do that" },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  conflict: { status: 409, title: 'Conflict' },
+  idempotency_key_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still running' },
+  payload_too_large: { status: 413, title: 'The body is larger than 1 MiB' },
+  unsupported_media_type: { status: 415, title: 'Send JSON (Content-Type: application/json)' },
+  idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used for another request' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal_error: { status: 500, title: 'Internal error' },
+  service_unavailable: { status: 503, title: 'Service unavailable' },
+  // billing-rules.md
+  plan_archived: { status: 422, title: 'The plan is archived and cannot be sold' },
+  plan_kind_mismatch: { status: 422, title: 'That option does not apply to this kind of plan' },
+  invoice_void: { status: 422, title: 'The invoice is void' },
+  line_already_redeemed: { status: 409, title: 'The line is already covered' },
+  patient_mismatch: { status: 422, title: 'The purchase belongs to another patient' },
+  purchase_not_active: { status: 422, title: 'The purchase is not active' },
+  purchase_not_started: { status: 422, title: 'The purchase starts after the service date' },
+  purchase_expired: { status: 422, title: 'The purchase has expired' },
+  service_not_covered: { status: 422, title: "The plan does not include the line's service" },
+  online_redemption_not_allowed: { status: 422, title: 'This plan cannot be redeemed online' },
+  insufficient_balance: { status: 422, title: 'Not enough visits remain' },
+  membership_invoice_unpaid: { status: 422, title: 'An earlier membership invoice is unpaid' },
+  payment_required: { status: 422, title: 'The visits are not paid for yet' },
+  no_eligible_purchase: { status: 422, title: 'No purchase of the patient can cover this line' },
+  refund_exceeds_paid: { status: 422, title: 'The refund exceeds what was paid less what was refunded' },
+  nothing_to_refund: { status: 422, title: 'There is nothing to refund' },
+  membership_not_transferable: { status: 422, title: 'Memberships cannot be transferred' },
+  same_patient: { status: 422, title: 'The target is the same patient' },
+  not_same_family: { status: 422, title: 'The target is not in the same family' },
+  purchase_in_use: { status: 409, title: 'The purchase was used: cancel it instead' },
+  line_in_use: { status: 409, title: 'The line is redeemed or paid' },
+  invoice_not_open: { status: 409, title: 'The invoice is not open' },
+  overpayment: { status: 422, title: 'The payment exceeds the balance due' },
+  appointment_invoiced: { status: 409, title: 'The appointment already has an invoice' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export function isProblemCode(code: string): code is ProblemCode {
+  return Object.hasOwn(PROBLEMS, code);
+}
+
+export function problemFor(code: ProblemCode, detail?: string): CommandProblem {
+  const { status, title } = PROBLEMS[code];
+  return { type: `/problems/${code.replaceAll('_', '-')}`, title, status, detail: detail ?? title, code };
+}
