@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { CommandsModule } from './commands/commands.module.js';
+import { PurchasesModule } from './purchases/purchases.module.js';
 
-/** Money-moving commands queued to the worker. */
-export const COMMAND_MODULES: Type[] = [CommandsModule];
+/** Purchases and the money-moving commands queued to the worker. */
+export const COMMAND_MODULES: Type[] = [CommandsModule, PurchasesModule];

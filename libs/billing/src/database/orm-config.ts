@@ -7,6 +7,8 @@ import { MIGRATIONS } from '../migrations/index.js';
 
 // Raw queries return bigint (money sums, counts) as numbers: every amount is validated far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+// Calendar dates stay 'YYYY-MM-DD' strings: a JS Date would shift them by the server's time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 export interface OrmOptions {
   databaseUrl: string;
@@ -27,6 +29,7 @@ export function ormConfig({ databaseUrl, poolSize = 20, debug = false }: OrmOpti
       snapshot: false,
       transactional: true,
       allOrNothing: true,
+      silent: true,
     },
     pool: { min: 0, max: poolSize },
     forceUtcTimezone: true,

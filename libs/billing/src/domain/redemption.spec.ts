@@ -6,7 +6,7 @@ import {
   decideRedemption,
   redeemableOptions,
   type MembershipState,
-  type PurchaseBalance,
+  type PurchaseBalanceState,
   type RedeemablePurchase,
   type RedemptionContext,
   type RedemptionLine,
@@ -26,7 +26,7 @@ const line = (over: Partial<RedemptionLine> = {}): RedemptionLine => ({
   ...over,
 });
 
-const balance = (over: Partial<PurchaseBalance> = {}): PurchaseBalance => ({
+const balance = (over: Partial<PurchaseBalanceState> = {}): PurchaseBalanceState => ({
   serviceId: 'massage',
   total: 10,
   used: 0,

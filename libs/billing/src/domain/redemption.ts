@@ -21,7 +21,7 @@ export interface RedemptionLine {
   serviceDate: IsoDate;
 }
 
-export interface PurchaseBalance extends BalanceCounts {
+export interface PurchaseBalanceState extends BalanceCounts {
   serviceId: string;
   visitValue: number;
   /** The service's list price at purchase. */
@@ -59,7 +59,7 @@ export interface RedeemablePurchase {
   onlineRedemption: boolean;
   /** The still unclaimed rounding extra; 0 once any visit was consumed. */
   firstVisitExtra: number;
-  balances: PurchaseBalance[];
+  balances: PurchaseBalanceState[];
   membership?: MembershipState;
 }
 
@@ -234,4 +234,17 @@ export function chooseRedemption(line: RedemptionLine, purchases: RedeemablePurc
 export function redeemableOptions(line: RedemptionLine, purchases: RedeemablePurchase[], ctx: RedemptionContext): RedeemablePurchase[] {
   if (lineRefusal(line)) return [];
   return purchases.filter((p) => decideRedemption(line, p, ctx).ok).sort(comparePurchasesForRedemption);
+}
+
+/** Visits of a service left on a purchase for a visit on `date` (a membership: that cycle's allowance). */
+export function remainingOn(p: RedeemablePurchase, serviceId: string, date: IsoDate): number {
+  if (p.kind === 'package') {
+    const balance = p.balances.find((b) => b.serviceId === serviceId);
+    return balance ? remaining(balance) : 0;
+  }
+  const m = membershipOf(p);
+  const cycle = cycleAt(p.startDate, m.billingInterval, date);
+  if (!cycle || !Object.hasOwn(m.perCycle, serviceId)) return 0;
+  const usage = { perCycle: m.perCycle[serviceId], usedByCycle: m.usedByCycle[serviceId] ?? {} };
+  return cycleAllowance(p.startDate, m.billingInterval, m.rollover, usage, cycle.index).remaining;
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { allocateRefund, decideRefund, refundableAmount, valueUsed, type RefundState } from './refund.js';
-import type { PurchaseBalance } from './redemption.js';
+import type { PurchaseBalanceState } from './redemption.js';
 
-const balance = (over: Partial<PurchaseBalance> = {}): PurchaseBalance => ({
+const balance = (over: Partial<PurchaseBalanceState> = {}): PurchaseBalanceState => ({
   serviceId: 'massage',
   total: 10,
   used: 0,

@@ -2,7 +2,7 @@
 import { accept, reject, type Decision } from './errors.js';
 import { mulDiv } from './money.js';
 import type { PurchaseKind } from './purchase-status.js';
-import type { PurchaseBalance } from './redemption.js';
+import type { PurchaseBalanceState } from './redemption.js';
 
 export type RefundPolicy = 'prorated' | 'full_price';
 
@@ -29,7 +29,7 @@ export interface RefundState {
   amountPaid: number;
   amountRefunded: number;
   policy: RefundPolicy;
-  balances: PurchaseBalance[];
+  balances: PurchaseBalanceState[];
   /** The purchase's original rounding extra, charged once with the first visit used. */
   firstVisitExtra: number;
   /** Made by a transfer (price 0): nothing was paid, nothing goes back. */
@@ -65,7 +65,7 @@ export function valueUsed(state: RefundState): number {
     const unusedShare = m.visitsPerCycle > 0 && m.startedCycles > 0 ? mulDiv(m.fee, unused, m.visitsPerCycle) : 0;
     return Math.max(0, m.startedCycles * m.fee - unusedShare);
   }
-  const consumed = (b: PurchaseBalance) => Math.max(0, b.used + b.transferredOut);
+  const consumed = (b: PurchaseBalanceState) => Math.max(0, b.used + b.transferredOut);
   if (state.policy === 'full_price') {
     return state.balances.reduce((v, b) => v + consumed(b) * b.listPrice, 0);
   }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { decideTransfer, type TransferRequest, type TransferState } from './transfer.js';
-import type { PurchaseBalance } from './redemption.js';
+import type { PurchaseBalanceState } from './redemption.js';
 
-const balance = (over: Partial<PurchaseBalance> = {}): PurchaseBalance => ({
+const balance = (over: Partial<PurchaseBalanceState> = {}): PurchaseBalanceState => ({
   serviceId: 'massage',
   total: 10,
   used: 0,

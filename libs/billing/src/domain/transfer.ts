@@ -3,7 +3,7 @@ import type { IsoDate } from './dates.js';
 import { accept, reject, type Decision } from './errors.js';
 import { available, remaining } from './package-balance.js';
 import type { PurchaseKind } from './purchase-status.js';
-import type { PurchaseBalance } from './redemption.js';
+import type { PurchaseBalanceState } from './redemption.js';
 
 export interface TransferState {
   kind: PurchaseKind;
@@ -13,7 +13,7 @@ export interface TransferState {
   familyId: string | null;
   price: number;
   amountPaid: number;
-  balances: PurchaseBalance[];
+  balances: PurchaseBalanceState[];
 }
 
 export interface TransferRequest {

@@ -1,7 +1,7 @@
 import { Entity, Property } from '@mikro-orm/decorators/legacy';
 import { BaseEntity } from './base.js';
 
-export type RefundPolicy = 'prorated' | 'full_price';
+import type { RefundPolicy } from '../domain/index.js';
 
 export interface ClinicSettings {
   refundPolicy: RefundPolicy;

@@ -7,7 +7,8 @@ import { Patient } from './patient.entity.js';
 import { Purchase } from './purchase.entity.js';
 
 export type InvoiceKind = 'service' | 'package' | 'installment' | 'membership';
-export type InvoiceStatus = 'open' | 'paid' | 'void';
+import type { InvoiceStatus } from '../domain/index.js';
+
 
 /**
  * Totals are running sums of lines and payments, written with them in one transaction.

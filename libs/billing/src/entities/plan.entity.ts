@@ -2,8 +2,9 @@ import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
 import { BaseEntity, ForeignKey, Money } from './base.js';
 import { Clinic } from './clinic.entity.js';
 
-export type PlanKind = 'package' | 'membership';
-export type BillingInterval = 'week' | 'month' | 'year';
+import type { BillingInterval, PurchaseKind } from '../domain/index.js';
+
+export type PlanKind = PurchaseKind;
 export interface InstallmentTerms {
   count: number;
   intervalDays: number;

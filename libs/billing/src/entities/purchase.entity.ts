@@ -3,9 +3,11 @@ import { BaseEntity, ForeignKey, Money } from './base.js';
 import { ApiKey } from './api-key.entity.js';
 import { Clinic } from './clinic.entity.js';
 import { Patient } from './patient.entity.js';
-import { Plan, type BillingInterval, type PlanKind } from './plan.entity.js';
+import { Plan, type PlanKind } from './plan.entity.js';
+import type { BillingInterval } from '../domain/index.js';
 
-export type PurchaseStatus = 'active' | 'exhausted' | 'expired' | 'cancelled';
+import type { PurchaseStatus } from '../domain/index.js';
+
 export type PaymentSchedule = 'full' | 'installments';
 
 /** A plan on a patient's profile. Terms are copied from the plan so later plan edits never change a sale. */

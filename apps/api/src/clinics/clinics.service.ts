@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ApiKey, build, Clinic, DEFAULT_CLINIC_SETTINGS, generateApiKey, hashApiKey, keyPrefix } from '@app/billing';
+import { notFound } from '../common/problem.exception.js';
+import type { ClinicSettingsDto } from './dto/clinic-settings.dto.js';
+import type { CreateClinicDto } from './dto/create-clinic.dto.js';
+
+@Injectable()
+export class ClinicsService {
+  constructor(private readonly em: EntityManager) {}
+
+  /** The clinic and its first owner key, together or not at all. */
+  async create(dto: CreateClinicDto): Promise<{ clinic: Clinic; ownerKey: string }> {
+    const ownerKey = generateApiKey();
+    const clinic = build(Clinic, {
+      name: dto.name,
+      currency: dto.currency,
+      // Intl's spelling of the zone ('utc' → 'UTC'), so equal zones compare equal.
+      timezone: new Intl.DateTimeFormat('en-US', { timeZone: dto.timezone }).resolvedOptions().timeZone,
+      settings: { ...DEFAULT_CLINIC_SETTINGS, ...definedOnly(dto.settings) },
+    });
+    const key = build(ApiKey, { clinicId: clinic.id, name: 'Owner', role: 'owner', keyHash: hashApiKey(ownerKey), keyPrefix: keyPrefix(ownerKey) });
+    await this.em.fork().transactional(async (tx) => {
+      tx.persist(clinic);
+      tx.persist(key);
+    });
+    return { clinic, ownerKey };
+  }
+
+  async get(clinicId: string): Promise<Clinic> {
+    const clinic = await this.em.findOne(Clinic, { id: clinicId });
+    if (!clinic) throw notFound('Clinic');
+    return clinic;
+  }
+
+  /** Calendar dates (today, service dates, due dates) are days in this zone. */
+  async timezoneOf(clinicId: string): Promise<string> {
+    return (await this.get(clinicId)).timezone;
+  }
+
+  async updateSettings(clinicId: string, dto: ClinicSettingsDto): Promise<Clinic> {
+    const em = this.em.fork();
+    const clinic = await em.findOne(Clinic, { id: clinicId });
+    if (!clinic) throw notFound('Clinic');
+    // A new object, so the JSON column is seen as changed; only `settings` is written (never invoice_seq).
+    clinic.settings = { ...DEFAULT_CLINIC_SETTINGS, ...clinic.settings, ...definedOnly(dto) };
+    await em.flush();
+    return clinic;
+  }
+}
+
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

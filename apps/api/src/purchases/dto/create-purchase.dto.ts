@@ -1,0 +1,18 @@
+import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+
+export class CreatePurchaseDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  planId: string;
+
+  @ApiPropertyOptional({ example: '2026-11-24', description: "Defaults to today in the clinic's time zone" })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'startDate must be a date YYYY-MM-DD' })
+  startDate?: string;
+
+  @ApiPropertyOptional({ enum: ['full', 'installments'], default: 'full' })
+  @IsOptional()
+  @IsIn(['full', 'installments'])
+  paymentSchedule?: 'full' | 'installments';
+}

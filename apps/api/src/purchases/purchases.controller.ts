@@ -1,0 +1,37 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Auth, type AuthContext } from '../auth/auth-context.js';
+import { Roles, STAFF } from '../auth/roles.decorator.js';
+import { decodeCursor, pageLimit, toPage } from '../common/pagination.js';
+import { UuidParam } from '../common/uuid-param.pipe.js';
+import { CreatePurchaseDto } from './dto/create-purchase.dto.js';
+import { ListPurchasesQuery } from './dto/list-purchases.query.js';
+import { PurchasesService } from './purchases.service.js';
+
+@ApiTags('purchases')
+@ApiBearerAuth()
+@Controller('v1')
+export class PurchasesController {
+  constructor(private readonly purchases: PurchasesService) {}
+
+  @Post('patients/:patientId/purchases')
+  @Roles(...STAFF)
+  create(@Param('patientId', UuidParam) patientId: string, @Body() body: CreatePurchaseDto, @Auth() auth: AuthContext) {
+    return this.purchases.create(auth, patientId, body);
+  }
+
+  @Get('purchases/:id')
+  @Roles(...STAFF)
+  get(@Param('id', UuidParam) id: string, @Auth() auth: AuthContext) {
+    return this.purchases.details(auth, id);
+  }
+
+  @Get('patients/:patientId/purchases')
+  @Roles(...STAFF)
+  async list(@Param('patientId', UuidParam) patientId: string, @Query() query: ListPurchasesQuery, @Auth() auth: AuthContext) {
+    const limit = pageLimit(query);
+    const rows = await this.purchases.listForPatient(auth, patientId, query.status, limit, decodeCursor(query.cursor));
+    const page = toPage(rows, limit, (p) => p.id);
+    return { data: await Promise.all(page.data.map((id) => this.purchases.details(auth, id))), nextCursor: page.nextCursor };
+  }
+}

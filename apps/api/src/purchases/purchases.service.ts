@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import {
+
+  Clinic,
+  createPurchase,
+  daysBetween,
+  isIsoDate,
+  Patient,
+  Plan,
+  PlanItem,
+  Purchase,
+  purchaseDetails,
+  Service,
+  todayIn,
+  type PurchaseDetails,
+} from '@app/billing';
+import type { AuthContext } from '../auth/auth-context.js';
+import { notFound, ProblemException } from '../common/problem.exception.js';
+import type { CreatePurchaseDto } from './dto/create-purchase.dto.js';
+
+const TEN_YEARS_DAYS = 3653;
+
+@Injectable()
+export class PurchasesService {
+  constructor(private readonly em: EntityManager) {}
+
+  async create(auth: AuthContext, patientId: string, dto: CreatePurchaseDto): Promise<PurchaseDetails> {
+    const clinic = await this.em.findOneOrFail(Clinic, { id: auth.clinicId });
+    const today = todayIn(clinic.timezone);
+    const startDate = dto.startDate ?? today;
+    if (!isIsoDate(startDate) || Math.abs(daysBetween(today, startDate)) > TEN_YEARS_DAYS) {
+      throw invalid('startDate', 'startDate must be a real date within ten years of today');
+    }
+    const [patient, plan] = await Promise.all([
+      this.em.findOne(Patient, { id: patientId, clinicId: auth.clinicId }),
+      this.em.findOne(Plan, { id: dto.planId, clinicId: auth.clinicId }),
+    ]);
+    if (!patient) throw notFound('Patient');
+    if (!plan) throw notFound('Plan');
+    if (!plan.active) throw new ProblemException('plan_archived', `The plan ${plan.name} is archived and cannot be sold`);
+    const schedule = dto.paymentSchedule ?? 'full';
+    if (schedule === 'installments' && (plan.kind !== 'package' || !plan.installments)) {
+      throw invalid('paymentSchedule', 'paymentSchedule installments needs a package plan with installments');
+    }
+    const items = await this.em.find(PlanItem, { planId: plan.id }, { orderBy: { position: 'asc' } });
+    const services = await this.em.find(Service, { id: { $in: items.map((i) => i.serviceId) } });
+    const byId = new Map(services.map((s) => [s.id, s]));
+    const purchase = await this.em.transactional((tx) =>
+      createPurchase(tx, {
+        clinicId: auth.clinicId,
+        patientId: patient.id,
+        plan,
+        items: items.map((i) => ({ serviceId: i.serviceId, serviceName: byId.get(i.serviceId)!.name, listPrice: byId.get(i.serviceId)!.price, quantity: i.quantity })),
+        startDate,
+        paymentSchedule: schedule,
+        keyId: auth.keyId,
+      }),
+    );
+    return (await this.details(auth, purchase.id))!;
+  }
+
+  async details(auth: AuthContext, purchaseId: string): Promise<PurchaseDetails> {
+    const clinic = await this.em.findOneOrFail(Clinic, { id: auth.clinicId });
+    const details = await purchaseDetails(this.em.fork(), auth.clinicId, purchaseId, todayIn(clinic.timezone));
+    if (!details) throw notFound('Purchase');
+    return details;
+  }
+
+  async listForPatient(auth: AuthContext, patientId: string, status: Purchase['status'] | undefined, limit: number, cursor: string | undefined) {
+    const patient = await this.em.count(Patient, { id: patientId, clinicId: auth.clinicId });
+    if (!patient) throw notFound('Patient');
+    const rows = await this.em.find(
+      Purchase,
+      { clinicId: auth.clinicId, patientId, deletedAt: null, ...(status ? { status } : {}), ...(cursor ? { id: { $lt: cursor } } : {}) },
+      { orderBy: { id: 'desc' }, limit: limit + 1 },
+    );
+    return rows;
+  }
+}
+
+const invalid = (field: string, message: string) => new ProblemException('validation_failed', message, { errors: [{ field, message }] });

@@ -1,0 +1,32 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { AppConfig, COMMAND_HANDLERS, COMMANDS_QUEUE, CommandRunner, type CommandJobData } from '@app/billing';
+import type { Job } from 'bullmq';
+
+/** One processor for the commands queue; the runner dispatches by command type. */
+@Processor(COMMANDS_QUEUE)
+export class CommandsProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(CommandsProcessor.name);
+  private readonly runner: CommandRunner;
+
+  constructor(
+    em: EntityManager,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {
+    super();
+    this.runner = new CommandRunner(em, COMMAND_HANDLERS);
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.WORKER_CONCURRENCY;
+  }
+
+  async process(job: Job<CommandJobData>): Promise<string> {
+    const attempts = job.opts.attempts ?? 1;
+    const lastAttempt = job.attemptsMade + 1 >= attempts;
+    const outcome = await this.runner.run(job.data.commandId, { lastAttempt });
+    if (outcome === 'failed') this.logger.error(`Command ${job.data.commandId} failed after ${attempts} attempts`);
+    return outcome;
+  }
+}

@@ -1,0 +1,34 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { BillingErrorCode } from '../domain/errors.js';
+import type { IsoDate } from '../domain/dates.js';
+import type { Clinic } from '../entities/clinic.entity.js';
+import type { Command, CommandType } from '../entities/command.entity.js';
+
+export interface HandlerContext {
+  /** Inside the command's transaction (for batched handlers: a plain fork; they open their own). */
+  em: EntityManager;
+  command: Command;
+  clinic: Clinic;
+  /** Today in the clinic's time zone. */
+  today: IsoDate;
+  /** For long handlers: saved on the command for clients to poll. */
+  reportProgress: (progress: Record<string, unknown>) => Promise<void>;
+}
+
+export type HandlerOutcome =
+  | { status: 'succeeded'; result: Record<string, unknown> }
+  | { status: 'rejected'; code: BillingErrorCode; detail?: string };
+
+export interface CommandHandler {
+  type: CommandType;
+  /**
+   * true (the default): the runner wraps the handler and the command's final status in one
+   * transaction. false: the handler works in batches of its own transactions (reconciliation)
+   * and must be idempotent across a crash mid-way.
+   */
+  transactional?: boolean;
+  handle(ctx: HandlerContext): Promise<HandlerOutcome>;
+}
+
+export const succeeded = (result: Record<string, unknown>): HandlerOutcome => ({ status: 'succeeded', result });
+export const rejected = (code: BillingErrorCode, detail?: string): HandlerOutcome => ({ status: 'rejected', code, ...(detail ? { detail } : {}) });

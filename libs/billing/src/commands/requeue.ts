@@ -1,0 +1,31 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import type { CommandJobData } from './queue.js';
+
+/**
+ * Commands that Postgres says are waiting but Redis has no live job for (Redis lost its data,
+ * or the API could not reach it after storing the command): queue them again. Re-queuing a
+ * command that is in fact alive is harmless: the runner skips finished commands.
+ */
+export async function requeueStrandedCommands(
+  em: EntityManager,
+  queue: Queue<CommandJobData>,
+  options: { olderThanMs: number; limit: number },
+): Promise<number> {
+  const rows = await em.execute<{ id: string }[]>(
+    `select id from command where status in ('queued', 'running') and created_at < now() - make_interval(secs => ?)
+     order by created_at limit ?`,
+    [options.olderThanMs / 1000, options.limit],
+  );
+  let requeued = 0;
+  for (const { id } of rows) {
+    const job = await queue.getJob(id);
+    const state = job ? await job.getState() : 'missing';
+    if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue;
+    // A finished job (completed, or failed past its attempts) cannot be re-added under its id until removed.
+    if (job) await job.remove().catch(() => undefined);
+    await queue.add('command', { commandId: id }, { jobId: id });
+    requeued += 1;
+  }
+  return requeued;
+}

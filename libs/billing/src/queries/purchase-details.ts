@@ -1,0 +1,112 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { cycleAt, daysBetween, type IsoDate } from '../domain/dates.js';
+import { cycleAllowance } from '../domain/membership-allowance.js';
+import { available, remaining } from '../domain/package-balance.js';
+import { Invoice } from '../entities/invoice.entity.js';
+import { LedgerEntry } from '../entities/ledger-entry.entity.js';
+import { Purchase } from '../entities/purchase.entity.js';
+import { PurchaseBalance } from '../entities/purchase-balance.entity.js';
+import { loadPurchaseStates } from '../purchases/redemption-state.js';
+
+/** GET /v1/purchases/:id, as of `today` in the clinic's time zone. */
+export async function purchaseDetails(em: EntityManager, clinicId: string, purchaseId: string, today: IsoDate) {
+  const [rows] = await loadPurchaseStates(em, clinicId, { ids: [purchaseId] }, false);
+  if (!rows) return null;
+  const { purchase, balances, state } = rows;
+  const [invoices, ledger] = await Promise.all([
+    em.find(Invoice, { purchaseId }, { orderBy: { number: 'asc' } }),
+    em.find(LedgerEntry, { purchaseId }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+  ]);
+  const amountRefunded = invoices.reduce((sum, i) => sum + i.amountRefunded, 0);
+  const cycle = purchase.kind === 'membership' ? cycleAt(purchase.startDate, purchase.billingInterval ?? 'month', today) : null;
+  const cycleInvoice = cycle ? invoices.find((i) => i.cycleStart === cycle.start) : undefined;
+
+  return {
+    id: purchase.id,
+    patientId: purchase.patientId,
+    planId: purchase.planId,
+    planName: purchase.planName,
+    kind: purchase.kind,
+    status: purchase.status,
+    ...(purchase.cancelAt ? { cancelAt: purchase.cancelAt } : {}),
+    startDate: purchase.startDate,
+    expiresOn: purchase.expiresOn,
+    insuranceFriendly: purchase.insuranceFriendly,
+    onlineRedemption: purchase.onlineRedemption,
+    price: purchase.price,
+    paymentSchedule: purchase.paymentSchedule,
+    amountPaid: state.amountPaid,
+    amountRefunded,
+    balances: balances.map((b) => balanceView(purchase, b, state.price, state.amountPaid, cycle, cycleInvoice, state.membership?.usedByCycle[b.serviceId] ?? {})),
+    ...(purchase.kind === 'membership'
+      ? { billingInterval: purchase.billingInterval, rollover: purchase.rollover, currentCycle: cycle ? { start: cycle.start, end: cycle.end, invoiceId: cycleInvoice?.id ?? null } : null }
+      : {}),
+    ...(purchase.paymentSchedule === 'installments'
+      ? {
+          installments: invoices
+            .filter((i) => i.kind === 'installment')
+            .map((i) => ({ number: i.installmentNumber, dueDate: i.dueDate, amount: i.total, invoiceId: i.id, status: installmentStatus(i, today) })),
+        }
+      : {}),
+    invoices: invoices.map((i) => ({ id: i.id, number: i.number, kind: i.kind, total: i.total, amountPaid: i.amountPaid, amountRefunded: i.amountRefunded, status: i.status, dueDate: i.dueDate })),
+    history: ledger.map(historyEntry),
+    ...(purchase.sourcePurchaseId ? { sourcePurchaseId: purchase.sourcePurchaseId } : {}),
+    createdAt: purchase.createdAt.toISOString(),
+  };
+}
+
+function balanceView(
+  purchase: Purchase,
+  b: PurchaseBalance,
+  price: number,
+  amountPaid: number,
+  cycle: ReturnType<typeof cycleAt>,
+  cycleInvoice: Invoice | undefined,
+  usedByCycle: Record<IsoDate, number>,
+) {
+  const base = { serviceId: b.serviceId, serviceName: b.serviceName };
+  if (purchase.kind === 'membership') {
+    if (!cycle) return { ...base, total: 0, used: 0, transferredOut: 0, transferredIn: 0, remaining: 0, available: 0, perCycle: b.total };
+    const allowance = cycleAllowance(purchase.startDate, purchase.billingInterval ?? 'month', purchase.rollover, { perCycle: b.total, usedByCycle }, cycle.index);
+    const paid = purchase.price === 0 || cycleInvoice?.status === 'paid';
+    const usable = purchase.status === 'active' && (!purchase.cancelAt || purchase.cancelAt > cycle.start);
+    return {
+      ...base,
+      total: allowance.allowance,
+      used: allowance.used,
+      transferredOut: 0,
+      transferredIn: 0,
+      remaining: allowance.remaining,
+      available: paid && usable ? allowance.remaining : 0,
+      perCycle: b.total,
+      carriedIn: allowance.carriedIn,
+    };
+  }
+  const counts = { total: b.total, used: b.used, transferredOut: b.transferredOut, transferredIn: b.transferredIn };
+  const usable = purchase.status === 'active';
+  return { ...base, ...counts, remaining: remaining(counts), available: usable ? available(counts, price, amountPaid) : 0, visitValue: b.visitValue };
+}
+
+export function installmentStatus(invoice: Pick<Invoice, 'status' | 'dueDate'>, today: IsoDate): 'paid' | 'open' | 'overdue' | 'void' {
+  if (invoice.status !== 'open') return invoice.status;
+  return invoice.dueDate && daysBetween(invoice.dueDate, today) > 0 ? 'overdue' : 'open';
+}
+
+function historyEntry(e: LedgerEntry) {
+  const quantity = e.visits !== 0 ? Math.abs(e.visits) : e.details?.quantity;
+  return {
+    at: e.createdAt.toISOString(),
+    type: e.type,
+    ...(quantity !== undefined ? { quantity } : {}),
+    ...(e.amount !== 0 ? { amount: Math.abs(e.amount) } : {}),
+    ...(e.serviceId ? { serviceId: e.serviceId } : {}),
+    ...(e.invoiceId ? { invoiceId: e.invoiceId } : {}),
+    ...(e.cycleStart ? { cycleStart: e.cycleStart } : {}),
+    ...(e.commandId ? { commandId: e.commandId } : {}),
+    ...(e.byKeyId ? { byKeyId: e.byKeyId } : {}),
+    ...(e.details?.note ? { note: e.details.note } : {}),
+    ...(e.details?.otherPurchaseId ? { otherPurchaseId: e.details.otherPurchaseId } : {}),
+  };
+}
+
+export type PurchaseDetails = NonNullable<Awaited<ReturnType<typeof purchaseDetails>>>;
