@@ -37,10 +37,22 @@ export class CommandsService {
     private readonly events: CommandEventsService,
   ) {}
 
-  /** Never returns: answers through SendResponse so the status can be 200, 202 or a replay. */
-  async submit(req: AuthedRequest, auth: AuthContext, type: CommandType, request: Record<string, unknown>, channel: CommandChannel = 'staff'): Promise<never> {
+  /**
+   * Never returns: answers through SendResponse so the status can be 200, 202 or a replay.
+   * `validate` checks what the command refers to (a 404 now rather than a rejected command later),
+   * after the key is known to be there.
+   */
+  async submit(
+    req: AuthedRequest,
+    auth: AuthContext,
+    type: CommandType,
+    request: Record<string, unknown>,
+    options: { channel?: CommandChannel; validate?: () => Promise<void> } = {},
+  ): Promise<never> {
     const key = readIdempotencyKey(req);
     if (key === undefined) throw new ProblemException('idempotency_key_required', 'Command endpoints require an Idempotency-Key header');
+    await options.validate?.();
+    const channel = options.channel ?? 'staff';
     const submitted = await this.store(auth, type, endpointOf(req), request, key, channel, req.correlationId ?? null);
     const replayed = submitted.outcome === 'replayed';
     if (!replayed) await this.enqueue(submitted.command.id);

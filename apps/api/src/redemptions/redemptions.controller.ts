@@ -25,8 +25,7 @@ export class RedemptionsController {
   @ApiHeader({ name: 'Idempotency-Key', required: true })
   @ApiHeader({ name: 'Prefer', required: false, description: 'wait=N (N ≤ 30): answer when the command has finished, if within N seconds' })
   async redeem(@Body() body: CreateRedemptionDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
-    await this.assertExists(body, auth.clinicId);
-    return this.commands.submit(req, auth, 'redemption', { ...body });
+    return this.commands.submit(req, auth, 'redemption', { ...body }, { validate: () => this.assertExists(body, auth.clinicId) });
   }
 
   /** Unknown references are a 404 now rather than a rejected command later. */

@@ -1,0 +1,57 @@
+// End-to-end redemption throughput: HTTP accepted → command succeeded (Prefer: wait).
+import { Client, percentile, pool } from './client.ts';
+
+export interface RedemptionFigures {
+  concurrency: number;
+  redemptions: number;
+  succeeded: number;
+  seconds: number;
+  throughputPerSec: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+}
+
+/** A clinic with `patients` patients, each holding a paid package, and `n` visit invoices spread over them. */
+export async function prepareRedemptions(admin: Client, n: number, patients: number) {
+  const clinic = await admin.created('/v1/clinics', { name: 'Bench Clinic', currency: 'CAD', timezone: 'America/Toronto' });
+  const owner = new Client(admin.baseUrl, clinic.ownerKey);
+  const service = await owner.created('/v1/services', { name: 'Massage', price: 10000 });
+  const perPatient = Math.ceil(n / patients);
+  const plan = await owner.created('/v1/plans', { kind: 'package', name: 'Bench pack', price: perPatient * 10000, items: [{ serviceId: service.id, quantity: perPatient }] });
+  const holders: { patientId: string; purchaseId: string }[] = [];
+  await pool(patients, 8, async () => {
+    const patient = await owner.created('/v1/patients', { firstName: 'Bench', lastName: 'Patient' });
+    const purchase = await owner.created(`/v1/patients/${patient.id}/purchases`, { planId: plan.id });
+    await owner.created(`/v1/invoices/${purchase.invoices[0].id}/payments`, { amount: purchase.price, method: 'card' });
+    holders.push({ patientId: patient.id, purchaseId: purchase.id });
+  });
+  const visits: { invoiceId: string; lineId: string; purchaseId: string }[] = new Array(n);
+  await pool(n, 16, async (i) => {
+    const holder = holders[i % holders.length];
+    const invoice = await owner.created('/v1/invoices', { patientId: holder.patientId });
+    const line = await owner.created(`/v1/invoices/${invoice.id}/lines`, { serviceId: service.id });
+    visits[i] = { invoiceId: invoice.id, lineId: line.id, purchaseId: holder.purchaseId };
+  });
+  return { owner, visits };
+}
+
+export async function runRedemptions(owner: Client, visits: { invoiceId: string; lineId: string; purchaseId: string }[], concurrency: number): Promise<RedemptionFigures> {
+  const latencies: number[] = [];
+  let succeeded = 0;
+  const started = performance.now();
+  await pool(visits.length, concurrency, async (i) => {
+    const t0 = performance.now();
+    const res = await owner.request('POST', '/v1/redemptions', visits[i], { 'idempotency-key': `bench-${i}-${concurrency}`, prefer: 'wait=30' });
+    latencies.push(performance.now() - t0);
+    if (res.body?.status === 'succeeded') succeeded += 1;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    concurrency,
+    redemptions: visits.length,
+    succeeded,
+    seconds: Math.round(seconds * 100) / 100,
+    throughputPerSec: Math.round((visits.length / seconds) * 10) / 10,
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+  };
+}
