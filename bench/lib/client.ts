@@ -1,9 +1,12 @@
 // A minimal JSON client for the benchmark (fetch, keep-alive by default in Node 24).
 export class Client {
-  constructor(
-    readonly baseUrl: string,
-    readonly key: string,
-  ) {}
+  readonly baseUrl: string;
+  readonly key: string;
+
+  constructor(baseUrl: string, key: string) {
+    this.baseUrl = baseUrl;
+    this.key = key;
+  }
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
     const res = await fetch(`${this.baseUrl}${path}`, {

@@ -23,3 +23,4 @@ export * from './purchases/redemption-state.js';
 export * from './purchases/create-purchase.js';
 export * from './queries/purchase-details.js';
 export * from './commands/requeue.js';
+export * from './database/preflight.js';

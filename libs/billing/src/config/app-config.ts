@@ -22,43 +22,43 @@ export class AppConfig {
   ADMIN_TOKEN = 'local-admin-token-change-me';
 
   @Transform(toInt)
-  @IsInt({ message: 'PORT must be an integer' })
   @Min(0)
   @Max(65535)
+  @IsInt({ message: 'PORT must be an integer' })
   PORT = 3000;
 
   @Transform(toInt)
-  @IsInt({ message: 'WORKER_PORT must be an integer' })
   @Min(0)
   @Max(65535)
+  @IsInt({ message: 'WORKER_PORT must be an integer' })
   WORKER_PORT = 3001;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' })
   LOG_LEVEL = 'info';
 
   @Transform(toInt)
-  @IsInt({ message: 'WORKER_CONCURRENCY must be an integer' })
   @Min(1)
   @Max(256)
+  @IsInt({ message: 'WORKER_CONCURRENCY must be an integer' })
   WORKER_CONCURRENCY = 16;
 
   @Transform(toInt)
-  @IsInt({ message: 'DB_POOL_SIZE must be an integer' })
   @Min(1)
   @Max(200)
+  @IsInt({ message: 'DB_POOL_SIZE must be an integer' })
   DB_POOL_SIZE = 20;
 
   /** Attempts of a command on unexpected errors before it is marked failed. */
   @Transform(toInt)
-  @IsInt({ message: 'COMMAND_ATTEMPTS must be an integer' })
   @Min(1)
   @Max(50)
+  @IsInt({ message: 'COMMAND_ATTEMPTS must be an integer' })
   COMMAND_ATTEMPTS = 5;
 
   /** How often the sweeper looks for commands queued in Postgres but missing in Redis. */
   @Transform(toInt)
-  @IsInt({ message: 'SWEEP_INTERVAL_MS must be an integer' })
   @Min(100)
+  @IsInt({ message: 'SWEEP_INTERVAL_MS must be an integer' })
   SWEEP_INTERVAL_MS = 30_000;
 
   @IsOptional()
@@ -76,7 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
   const given = Object.fromEntries(known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
   const config = plainToInstance(AppConfig, given, { exposeDefaultValues: true });
-  const errors = validateSync(config, { forbidUnknownValues: false });
+  const errors = validateSync(config, { forbidUnknownValues: false, stopAtFirstError: true });
   if (errors.length > 0) {
     const messages = errors.flatMap((e) => Object.values(e.constraints ?? {}));
     throw new ConfigError(`Invalid configuration: ${messages.join('; ')}`);
