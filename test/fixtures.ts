@@ -84,6 +84,48 @@ export class Fixtures {
       .send(body);
   }
 
+  /** Posts a command (billing key by default) and waits for its outcome. */
+  command(path: string, body: Record<string, unknown>, options: { key?: string; idempotencyKey?: string; wait?: number } = {}) {
+    return this.env
+      .http()
+      .post(path)
+      .set(bearer(options.key ?? this.clinic.keys.billing))
+      .set('Idempotency-Key', options.idempotencyKey ?? idem('cmd'))
+      .set('Prefer', `wait=${options.wait ?? 10}`)
+      .send(body);
+  }
+
+  family(name = 'Lovelace') {
+    return this.created('/v1/families', { name });
+  }
+
+  /** Queues the same command's job once more (as a redelivery would) and waits for it. */
+  async redeliver(commandId: string): Promise<unknown> {
+    const { Queue, QueueEvents } = await import('bullmq');
+    const { bullConnection, COMMANDS_QUEUE } = await import('@app/billing');
+    const connection = bullConnection(this.env.config.REDIS_URL, 'worker');
+    const queue = new Queue(COMMANDS_QUEUE, { connection, prefix: this.env.config.QUEUE_PREFIX });
+    const events = new QueueEvents(COMMANDS_QUEUE, { connection, prefix: this.env.config.QUEUE_PREFIX });
+    try {
+      await events.waitUntilReady();
+      const job = await queue.add('command', { commandId }, { jobId: `${commandId}-again-${Date.now()}` });
+      return await job.waitUntilFinished(events, 10_000);
+    } finally {
+      await events.close();
+      await queue.close();
+    }
+  }
+
+  /** Counts of every effect table, to show that something changed nothing. */
+  async effectCounts() {
+    const { rows } = await this.env.db.query(
+      `select (select count(*) from ledger_entry)::int as ledger, (select count(*) from payment)::int as payments,
+              (select count(*) from purchase)::int as purchases, (select count(*) from invoice where status = 'void')::int as voided,
+              (select coalesce(sum(used + transferred_out + transferred_in), 0) from purchase_balance)::int as moved`,
+    );
+    return rows[0];
+  }
+
   /** Waits until a command is final (polling, as a client would). */
   async waitForCommand(id: string, timeoutMs = 10_000) {
     const deadline = Date.now() + timeoutMs;

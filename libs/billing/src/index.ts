@@ -24,3 +24,4 @@ export * from './purchases/create-purchase.js';
 export * from './queries/purchase-details.js';
 export * from './commands/requeue.js';
 export * from './database/preflight.js';
+export * from './purchases/delete-purchase.js';

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthContext } from '../auth/auth-context.js';
-import { Roles, STAFF } from '../auth/roles.decorator.js';
+import { BACK_OFFICE, Roles, STAFF } from '../auth/roles.decorator.js';
 import { decodeCursor, pageLimit, toPage } from '../common/pagination.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { CreatePurchaseDto } from './dto/create-purchase.dto.js';
@@ -24,6 +24,13 @@ export class PurchasesController {
   @Roles(...STAFF)
   get(@Param('id', UuidParam) id: string, @Auth() auth: AuthContext) {
     return this.purchases.details(auth, id);
+  }
+
+  @Delete('purchases/:id')
+  @HttpCode(204)
+  @Roles(...BACK_OFFICE)
+  async remove(@Param('id', UuidParam) id: string, @Auth() auth: AuthContext): Promise<void> {
+    await this.purchases.delete(auth, id);
   }
 
   @Get('patients/:patientId/purchases')

@@ -4,6 +4,7 @@ import {
 
   Clinic,
   createPurchase,
+  deletePurchase,
   daysBetween,
   isIsoDate,
   Patient,
@@ -58,6 +59,12 @@ export class PurchasesService {
       }),
     );
     return (await this.details(auth, purchase.id))!;
+  }
+
+  async delete(auth: AuthContext, purchaseId: string): Promise<void> {
+    const outcome = await this.em.fork().transactional((tx) => deletePurchase(tx, auth.clinicId, purchaseId));
+    if (outcome === 'not_found') throw notFound('Purchase');
+    if (outcome === 'in_use') throw new ProblemException('purchase_in_use', 'The purchase was redeemed, paid, refunded or transferred: cancel it instead');
   }
 
   async details(auth: AuthContext, purchaseId: string): Promise<PurchaseDetails> {

@@ -1,5 +1,8 @@
 import type { CommandHandler } from '../handler.js';
+import { cancellationHandler } from './cancellation.handler.js';
 import { redemptionHandler } from './redemption.handler.js';
+import { refundHandler } from './refund.handler.js';
+import { transferHandler } from './transfer.handler.js';
 
 /** One handler per command type. */
-export const COMMAND_HANDLERS: CommandHandler[] = [redemptionHandler];
+export const COMMAND_HANDLERS: CommandHandler[] = [redemptionHandler, cancellationHandler, refundHandler, transferHandler];

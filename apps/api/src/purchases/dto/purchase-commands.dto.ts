@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PAYMENT_METHODS } from '@app/billing';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+export class CancellationDto {
+  @ApiProperty({ minLength: 1, maxLength: 500 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason: string;
+
+  @ApiPropertyOptional({ enum: ['now', 'end_of_cycle'], description: 'Memberships only (default end_of_cycle); a package is cancelled now' })
+  @IsOptional()
+  @IsIn(['now', 'end_of_cycle'])
+  effective?: 'now' | 'end_of_cycle';
+}
+
+export class RefundDto {
+  @ApiPropertyOptional({ minimum: 1, description: 'Without it, the amount the refund policy gives' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  amount?: number;
+
+  @ApiProperty({ enum: PAYMENT_METHODS })
+  @IsIn(PAYMENT_METHODS)
+  method: (typeof PAYMENT_METHODS)[number];
+
+  @ApiProperty({ minLength: 1, maxLength: 500 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason: string;
+}
+
+export class TransferDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  toPatientId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  serviceId: string;
+
+  @ApiProperty({ minimum: 1 })
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  quantity: number;
+}

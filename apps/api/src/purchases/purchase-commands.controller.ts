@@ -1,0 +1,57 @@
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Patient, Purchase } from '@app/billing';
+import { Auth, type AuthContext, type AuthedRequest } from '../auth/auth-context.js';
+import { BACK_OFFICE, Roles } from '../auth/roles.decorator.js';
+import { CommandEndpoint } from '../common/idempotency-key.js';
+import { notFound } from '../common/problem.exception.js';
+import { UuidParam } from '../common/uuid-param.pipe.js';
+import { CommandsService } from '../commands/commands.service.js';
+import { CancellationDto, RefundDto, TransferDto } from './dto/purchase-commands.dto.js';
+
+/** Back-office commands on a purchase, queued to the worker. */
+@ApiTags('commands')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: true })
+@ApiHeader({ name: 'Prefer', required: false, description: 'wait=N (N ≤ 30)' })
+@Controller('v1/purchases/:id')
+export class PurchaseCommandsController {
+  constructor(
+    private readonly commands: CommandsService,
+    private readonly em: EntityManager,
+  ) {}
+
+  @Post('cancellation')
+  @HttpCode(202)
+  @Roles(...BACK_OFFICE)
+  @CommandEndpoint()
+  cancel(@Param('id', UuidParam) id: string, @Body() body: CancellationDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
+    return this.commands.submit(req, auth, 'cancellation', { purchaseId: id, ...body }, { validate: () => this.assertPurchase(id, auth) });
+  }
+
+  @Post('refunds')
+  @HttpCode(202)
+  @Roles(...BACK_OFFICE)
+  @CommandEndpoint()
+  refund(@Param('id', UuidParam) id: string, @Body() body: RefundDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
+    return this.commands.submit(req, auth, 'refund', { purchaseId: id, ...body }, { validate: () => this.assertPurchase(id, auth) });
+  }
+
+  @Post('transfers')
+  @HttpCode(202)
+  @Roles(...BACK_OFFICE)
+  @CommandEndpoint()
+  transfer(@Param('id', UuidParam) id: string, @Body() body: TransferDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
+    return this.commands.submit(req, auth, 'transfer', { purchaseId: id, ...body }, {
+      validate: async () => {
+        await this.assertPurchase(id, auth);
+        if (!(await this.em.count(Patient, { id: body.toPatientId, clinicId: auth.clinicId }))) throw notFound('Patient');
+      },
+    });
+  }
+
+  private async assertPurchase(id: string, auth: AuthContext): Promise<void> {
+    if (!(await this.em.count(Purchase, { id, clinicId: auth.clinicId, deletedAt: null }))) throw notFound('Purchase');
+  }
+}
