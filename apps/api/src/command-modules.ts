@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
+import { BookingsModule } from './bookings/bookings.module.js';
 import { CommandsModule } from './commands/commands.module.js';
 import { PurchasesModule } from './purchases/purchases.module.js';
 
 /** Purchases and the money-moving commands queued to the worker. */
-export const COMMAND_MODULES: Type[] = [CommandsModule, PurchasesModule];
+export const COMMAND_MODULES: Type[] = [CommandsModule, PurchasesModule, BookingsModule];

@@ -15,8 +15,7 @@ export class ClinicsService {
     const clinic = build(Clinic, {
       name: dto.name,
       currency: dto.currency,
-      // Intl's spelling of the zone ('utc' → 'UTC'), so equal zones compare equal.
-      timezone: new Intl.DateTimeFormat('en-US', { timeZone: dto.timezone }).resolvedOptions().timeZone,
+      timezone: zoneSpelling(dto.timezone),
       settings: { ...DEFAULT_CLINIC_SETTINGS, ...definedOnly(dto.settings) },
     });
     const key = build(ApiKey, { clinicId: clinic.id, name: 'Owner', role: 'owner', keyHash: hashApiKey(ownerKey), keyPrefix: keyPrefix(ownerKey) });
@@ -48,6 +47,11 @@ export class ClinicsService {
     return clinic;
   }
 }
+
+// Zones are matched case-insensitively; keep the IANA spelling ('america/toronto' → 'America/Toronto')
+// without resolving links, which would surprise ('EST' resolves to 'America/Panama').
+const ZONES = new Map([...Intl.supportedValuesOf('timeZone'), 'UTC'].map((z) => [z.toLowerCase(), z]));
+const zoneSpelling = (zone: string) => ZONES.get(zone.toLowerCase()) ?? zone;
 
 function definedOnly<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;

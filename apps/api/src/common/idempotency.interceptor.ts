@@ -7,6 +7,7 @@ import { catchError, from, mergeMap, type Observable } from 'rxjs';
 import type { AuthedRequest } from '../auth/auth-context.js';
 import { COMMAND_ENDPOINT, endpointOf, readIdempotencyKey } from './idempotency-key.js';
 import { ProblemException } from './problem.exception.js';
+import { ProblemFilter } from './problem.filter.js';
 import { SendResponse } from './send-response.js';
 
 /** A claim older than this whose request never answered (a crashed process) may be taken over. */
@@ -64,7 +65,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
             if (error instanceof SendResponse && error.status < 500) {
               await store.complete(clinicId, key, error.status, error.body);
             } else if (error instanceof HttpException && error.getStatus() < 500) {
-              await store.complete(clinicId, key, error.getStatus(), error.getResponse());
+              // Stored as the problem the client got, so a replay answers the same body.
+              await store.complete(clinicId, key, error.getStatus(), new ProblemFilter().toProblem(error, req));
             } else {
               await store.release(clinicId, key);
             }

@@ -41,9 +41,11 @@ export class ProblemFilter implements ExceptionFilter {
     res.status(body.status).type('application/problem+json').json(body);
   }
 
-  private toProblem(exception: unknown, req: Request): Record<string, unknown> & { status: number; retryAfter?: number } {
+  toProblem(exception: unknown, req: Request): Record<string, unknown> & { status: number; retryAfter?: number } {
     if (exception instanceof ProblemException) return exception.getResponse() as never;
-    const parserError = exception as { type?: string; status?: number };
+    // Nest wraps express's body-parser errors in a BadRequestException; the parser's error is its cause.
+    const raw = exception instanceof HttpException && exception.cause ? exception.cause : exception;
+    const parserError = raw as { type?: string; status?: number };
     // express's body parser: malformed JSON, a body too large, an unknown charset.
     if (parserError?.type === 'entity.parse.failed') return problemFor('malformed_json', 'The request body is not valid JSON') as never;
     if (parserError?.type === 'entity.too.large') return problemFor('payload_too_large') as never;

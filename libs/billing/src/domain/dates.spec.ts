@@ -37,6 +37,9 @@ describe('time zones', () => {
     expect(isValidTimeZone('America/Toronto')).toBe(true);
     expect(isValidTimeZone('Mars/Olympus')).toBe(false);
     expect(isValidTimeZone('')).toBe(false);
+    expect(isValidTimeZone('UTC')).toBe(true);
+    expect(isValidTimeZone('+01:00')).toBe(false);
+    expect(isValidTimeZone('-0500')).toBe(false);
     expect(isValidTimeZone(undefined)).toBe(false);
   });
 });

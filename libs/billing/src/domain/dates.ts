@@ -68,7 +68,9 @@ export function daysBetween(from: IsoDate, to: IsoDate): number {
 }
 
 export function isValidTimeZone(tz: unknown): tz is string {
-  if (typeof tz !== 'string' || tz.length === 0) return false;
+  // Named zones only (America/Toronto, UTC): Intl also takes fixed offsets such as +01:00,
+  // which have no daylight-saving rules and are not what a clinic means.
+  if (typeof tz !== 'string' || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(tz)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;

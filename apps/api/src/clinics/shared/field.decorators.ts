@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, registerDecorator, type ValidationOptions } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isIsoDate } from '@app/billing';
 
 // Shared by every resource folder; they belong in common/ (left here to stay out of shared code).
@@ -10,11 +10,16 @@ export const MAX_PRICE = 100_000_000;
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-/** A required display text: trimmed, 1..max characters, not blank. */
-export function TextField(options: { max?: number; description?: string; example?: string } = {}) {
+/**
+ * A display text: trimmed, 1..max characters, not blank. Required, or with `optional` may be
+ * left out (PATCH) but never null.
+ */
+export function TextField(options: { max?: number; description?: string; example?: string; optional?: boolean } = {}) {
   const max = options.max ?? 200;
+  const doc = { minLength: 1, maxLength: max, description: options.description, example: options.example };
   return applyDecorators(
-    ApiProperty({ minLength: 1, maxLength: max, description: options.description, example: options.example }),
+    options.optional ? ApiPropertyOptional(doc) : ApiProperty(doc),
+    ...(options.optional ? [ValidateIf((_: object, value: unknown) => value !== undefined)] : []),
     Transform(trim),
     IsString(),
     MinLength(1),

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ApiKey, build, generateApiKey, hashApiKey, keyPrefix } from '@app/billing';
+import { decodeCursor, pageLimit, toPage, type ListQuery, type Page } from '../common/pagination.js';
+import { notFound, ProblemException } from '../common/problem.exception.js';
+import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+import { toApiKeyResponse, type ApiKeyResponse, type CreatedApiKeyResponse } from './dto/api-key.response.js';
+
+@Injectable()
+export class ApiKeysService {
+  constructor(private readonly em: EntityManager) {}
+
+  async create(clinicId: string, dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
+    const key = generateApiKey();
+    const row = build(ApiKey, { clinicId, name: dto.name, role: dto.role, keyHash: hashApiKey(key), keyPrefix: keyPrefix(key) });
+    await this.em.persist(row).flush();
+    return { ...toApiKeyResponse(row), key };
+  }
+
+  async list(clinicId: string, query: ListQuery): Promise<Page<ApiKeyResponse>> {
+    const limit = pageLimit(query);
+    const cursor = decodeCursor(query.cursor);
+    const rows = await this.em.find(ApiKey, { clinicId, ...(cursor ? { id: { $lt: cursor } } : {}) }, { orderBy: { id: 'desc' }, limit: limit + 1 });
+    return toPage(rows, limit, toApiKeyResponse);
+  }
+
+  /**
+   * Revokes a key (the guard refuses it from the next request on). Revoking again is a no-op.
+   * The last active owner key cannot go: nobody could manage the clinic's keys any more.
+   */
+  async revoke(clinicId: string, id: string): Promise<void> {
+    await this.em.fork().transactional(async (tx) => {
+      const key = await tx.findOne(ApiKey, { id, clinicId });
+      if (!key) throw notFound('API key');
+      if (key.revokedAt) return;
+      if (key.role === 'owner') {
+        // Locking the active owner keys serialises concurrent revocations of the last two.
+        const owners = await tx.execute<{ id: string }[]>(
+          `select id from api_key where clinic_id = ? and role = 'owner' and revoked_at is null for update`,
+          [clinicId],
+        );
+        if (!owners.some((o) => o.id === id)) return;
+        if (owners.length <= 1) throw new ProblemException('conflict', 'The last active owner key cannot be revoked: create another owner key first');
+      }
+      await tx.nativeUpdate(ApiKey, { id, revokedAt: null }, { revokedAt: new Date() });
+    });
+  }
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { FamiliesController } from './families.controller.js';
+
+@Module({ controllers: [FamiliesController] })
+export class FamiliesModule {}

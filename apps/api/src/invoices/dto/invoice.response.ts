@@ -1,0 +1,169 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, PaymentMethod } from '@app/billing';
+import { INVOICE_KINDS, INVOICE_STATUSES } from './list-invoices.query.js';
+
+const METHODS = ['cash', 'card', 'e_transfer', 'insurance', 'other', 'package_credit'];
+
+export class LineRedemptionResponse {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  commandId: string;
+
+  @ApiProperty({ type: 'integer', description: '0 for an insurance-friendly package: a package_credit payment pays the line instead' })
+  coveredAmount: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The package_credit payment (insurance-friendly packages)' })
+  paymentId?: string;
+}
+
+export class InvoiceLineResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  serviceId: string | null;
+
+  @ApiProperty()
+  description: string;
+
+  @ApiProperty({ type: 'integer' })
+  quantity: number;
+
+  @ApiProperty({ type: 'integer' })
+  unitPrice: number;
+
+  @ApiProperty({ type: 'integer' })
+  amount: number;
+
+  @ApiPropertyOptional({ type: () => LineRedemptionResponse, description: 'Present once the line is redeemed' })
+  redemption?: LineRedemptionResponse;
+}
+
+export class InvoicePaymentResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: 'integer', description: 'Negative for a refund' })
+  amount: number;
+
+  @ApiProperty({ enum: METHODS })
+  method: PaymentMethod;
+
+  @ApiProperty({ format: 'date-time' })
+  at: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  reference: string | null;
+}
+
+export class PaymentResponse extends InvoicePaymentResponse {
+  @ApiProperty({ format: 'uuid' })
+  invoiceId: string;
+}
+
+export class InvoiceResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: 'integer', description: '1, 2, 3, … per clinic, gap-free' })
+  number: number;
+
+  @ApiProperty({ format: 'uuid' })
+  patientId: string;
+
+  @ApiProperty({ enum: INVOICE_KINDS })
+  kind: InvoiceKind;
+
+  @ApiProperty({ enum: INVOICE_STATUSES })
+  status: InvoiceStatus;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  purchaseId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  appointmentId: string | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  dueDate: string | null;
+
+  @ApiProperty({ format: 'date', description: 'The visit day in the clinic time zone (the appointment date, else the creation date)' })
+  serviceDate: string;
+
+  @ApiProperty({ type: () => [InvoiceLineResponse] })
+  lines: InvoiceLineResponse[];
+
+  @ApiProperty({ type: 'integer' })
+  total: number;
+
+  @ApiProperty({ type: 'integer', description: 'Positive payments only' })
+  amountPaid: number;
+
+  @ApiProperty({ type: 'integer' })
+  amountRefunded: number;
+
+  @ApiProperty({ type: 'integer', description: 'total − Σ coveredAmount − amountPaid' })
+  balanceDue: number;
+
+  @ApiProperty({ type: () => [InvoicePaymentResponse] })
+  payments: InvoicePaymentResponse[];
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+}
+
+export class InvoicePage {
+  @ApiProperty({ type: () => [InvoiceResponse] })
+  data: InvoiceResponse[];
+
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor: string | null;
+}
+
+export function toLineResponse(line: InvoiceLine): InvoiceLineResponse {
+  const out: InvoiceLineResponse = {
+    id: line.id,
+    serviceId: line.serviceId,
+    description: line.description,
+    quantity: line.quantity,
+    unitPrice: line.unitPrice,
+    amount: line.amount,
+  };
+  if (line.redemptionCommandId && line.redemptionPurchaseId) {
+    out.redemption = { purchaseId: line.redemptionPurchaseId, commandId: line.redemptionCommandId, coveredAmount: line.coveredAmount };
+    if (line.redemptionPaymentId) out.redemption.paymentId = line.redemptionPaymentId;
+  }
+  return out;
+}
+
+export function toInvoicePaymentResponse(payment: Payment): InvoicePaymentResponse {
+  return { id: payment.id, amount: payment.amount, method: payment.method, at: payment.createdAt.toISOString(), reference: payment.reference };
+}
+
+export function toPaymentResponse(payment: Payment): PaymentResponse {
+  return { ...toInvoicePaymentResponse(payment), invoiceId: payment.invoiceId };
+}
+
+export const balanceDue = (invoice: Invoice) => invoice.total - invoice.coveredAmount - invoice.amountPaid;
+
+export function toInvoiceResponse(invoice: Invoice, lines: InvoiceLine[], payments: Payment[]): InvoiceResponse {
+  return {
+    id: invoice.id,
+    number: invoice.number,
+    patientId: invoice.patientId,
+    kind: invoice.kind,
+    status: invoice.status,
+    purchaseId: invoice.purchaseId,
+    appointmentId: invoice.appointmentId,
+    dueDate: invoice.dueDate,
+    serviceDate: invoice.serviceDate,
+    lines: lines.map(toLineResponse),
+    total: invoice.total,
+    amountPaid: invoice.amountPaid,
+    amountRefunded: invoice.amountRefunded,
+    balanceDue: balanceDue(invoice),
+    payments: payments.map(toInvoicePaymentResponse),
+    createdAt: invoice.createdAt.toISOString(),
+  };
+}

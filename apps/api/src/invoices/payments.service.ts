@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { build, Payment } from '@app/billing';
+import { ProblemException } from '../common/problem.exception.js';
+import { balanceDue, toPaymentResponse, type PaymentResponse } from './dto/invoice.response.js';
+import type { CreatePaymentDto } from './dto/create-payment.dto.js';
+import { lockInvoice } from './invoices.service.js';
+
+/** Money received at the desk, against one invoice. */
+@Injectable()
+export class PaymentsService {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Under the invoice's row lock, so concurrent payments can never pay more than is due. */
+  async record(clinicId: string, invoiceId: string, dto: CreatePaymentDto, keyId: string): Promise<PaymentResponse> {
+    return this.em.fork().transactional(async (tx) => {
+      const invoice = await lockInvoice(tx, clinicId, invoiceId);
+      if (invoice.status === 'void') throw new ProblemException('invoice_not_open', 'The invoice is void');
+      const due = balanceDue(invoice);
+      if (dto.amount > due) {
+        throw new ProblemException('overpayment', `The payment of ${dto.amount} exceeds the balance due of ${due}`, { balanceDue: due });
+      }
+      const payment = build(Payment, {
+        clinicId,
+        invoiceId: invoice.id,
+        amount: dto.amount,
+        method: dto.method,
+        reference: dto.reference ?? null,
+        createdByKeyId: keyId,
+      });
+      payment.effectKey = `payment:${payment.id}`;
+      invoice.amountPaid += dto.amount;
+      if (balanceDue(invoice) === 0) invoice.status = 'paid';
+      tx.persist(payment);
+      return toPaymentResponse(payment);
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Service } from '@app/billing';
+
+export class ServiceResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty({ type: 'integer', description: 'List price in minor units' })
+  price: number;
+
+  @ApiProperty({ type: 'integer', nullable: true })
+  durationMinutes: number | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+}
+
+export class ServicePage {
+  @ApiProperty({ type: () => [ServiceResponse] })
+  data: ServiceResponse[];
+
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor: string | null;
+}
+
+export function toServiceResponse(service: Service): ServiceResponse {
+  return {
+    id: service.id,
+    name: service.name,
+    price: service.price,
+    durationMinutes: service.durationMinutes,
+    createdAt: service.createdAt.toISOString(),
+  };
+}
