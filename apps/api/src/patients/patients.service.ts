@@ -3,7 +3,7 @@ import { raw, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { build, Family, Patient, todayIn } from '@app/billing';
 import { ClinicsService } from '../clinics/clinics.service.js';
-import { invalidField } from '../clinics/shared/invalid-field.js';
+import { invalidField } from '../common/fields/invalid-field.js';
 import { decodeCursor, pageLimit, toPage, type Page } from '../common/pagination.js';
 import { notFound } from '../common/problem.exception.js';
 import type { CreatePatientDto } from './dto/create-patient.dto.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { build, Plan, PlanItem, Service } from '@app/billing';
-import { invalidFields } from '../clinics/shared/invalid-field.js';
+import { invalidFields } from '../common/fields/invalid-field.js';
 import { decodeCursor, pageLimit, toPage, type ListQuery, type Page } from '../common/pagination.js';
 import { notFound } from '../common/problem.exception.js';
 import type { FieldError } from '../common/validation.js';

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, registerDecorator, ValidateNested } from 'class-validator';
 import { isValidTimeZone } from '@app/billing';
-import { TextField } from '../shared/field.decorators.js';
+import { TextField } from '../../common/fields/field.decorators.js';
 import { ClinicSettingsDto } from './clinic-settings.dto.js';
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));

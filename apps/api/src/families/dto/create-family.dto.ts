@@ -1,4 +1,4 @@
-import { TextField } from '../../clinics/shared/field.decorators.js';
+import { TextField } from '../../common/fields/field.decorators.js';
 
 export class CreateFamilyDto {
   @TextField({ example: 'Lovelace household' })

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { PAYMENT_METHODS } from '@app/billing';
-import { OptionalTextField } from '../../clinics/shared/field.decorators.js';
+import { OptionalTextField } from '../../common/fields/field.decorators.js';
 
 // Far above any invoice (prices ≤ 1e8 × quantity ≤ 1000), far below 2^53.
 const MAX_PAYMENT = 1_000_000_000_000;

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { IsCalendarDate, TextField } from '../../clinics/shared/field.decorators.js';
+import { IsCalendarDate, TextField } from '../../common/fields/field.decorators.js';
 
 export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Digits with the usual separators, an optional leading + and extension. */

@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { BillingInterval, PlanKind } from '@app/billing';
-import { PriceField, TextField } from '../../clinics/shared/field.decorators.js';
+import { PriceField, TextField } from '../../common/fields/field.decorators.js';
 import { OnlyFor, PLAN_KINDS } from './only-for-kind.decorator.js';
 
 export const BILLING_INTERVALS: BillingInterval[] = ['week', 'month', 'year'];

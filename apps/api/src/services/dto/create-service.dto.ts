@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { PriceField, TextField } from '../../clinics/shared/field.decorators.js';
+import { PriceField, TextField } from '../../common/fields/field.decorators.js';
 
 export class CreateServiceDto {
   @TextField({ example: 'Massage, 60 min' })
