@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AppointmentsModule } from './appointments/appointments.module.js';
 import { ClinicsModule } from './clinics/clinics.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { FamiliesModule } from './families/families.module.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
 import { PatientsModule } from './patients/patients.module.js';
@@ -18,4 +19,5 @@ export const RESOURCE_MODULES: Type[] = [
   FamiliesModule,
   AppointmentsModule,
   InvoicesModule,
+  DashboardModule,
 ];

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig, BillingCoreModule } from '@app/billing';
 import { CommandsProcessor } from './commands.processor.js';
-import { MaintenanceProcessor } from './schedulers/maintenance.processor.js';
+import { SCHEDULERS } from './schedulers/index.js';
 
 @Module({})
 export class WorkerModule {
@@ -9,7 +9,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [BillingCoreModule.forRoot({ config, role: 'worker' })],
-      providers: [CommandsProcessor, MaintenanceProcessor],
+      providers: [CommandsProcessor, ...SCHEDULERS],
     };
   }
 }

@@ -25,3 +25,4 @@ export * from './queries/purchase-details.js';
 export * from './commands/requeue.js';
 export * from './database/preflight.js';
 export * from './purchases/delete-purchase.js';
+export * from './queries/dashboard.js';
