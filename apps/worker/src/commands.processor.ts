@@ -1,8 +1,8 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AppConfig, COMMAND_HANDLERS, COMMANDS_QUEUE, CommandRunner, type CommandJobData } from '@app/billing';
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 
 /** One processor for the commands queue; the runner dispatches by command type. */
 @Processor(COMMANDS_QUEUE)
@@ -13,9 +13,10 @@ export class CommandsProcessor extends WorkerHost implements OnApplicationBootst
   constructor(
     em: EntityManager,
     @Inject(AppConfig) private readonly config: AppConfig,
+    @InjectQueue(COMMANDS_QUEUE) commandsQueue: Queue<CommandJobData>,
   ) {
     super();
-    this.runner = new CommandRunner(em, COMMAND_HANDLERS);
+    this.runner = new CommandRunner(em, COMMAND_HANDLERS, commandsQueue);
   }
 
   onApplicationBootstrap(): void {

@@ -26,3 +26,4 @@ export * from './commands/requeue.js';
 export * from './database/preflight.js';
 export * from './purchases/delete-purchase.js';
 export * from './queries/dashboard.js';
+export * from './reconciliation/daily.js';

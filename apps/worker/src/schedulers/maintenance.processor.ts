@@ -1,16 +1,17 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { AppConfig, COMMANDS_QUEUE, MAINTENANCE_QUEUE, requeueStrandedCommands, type CommandJobData } from '@app/billing';
+import { AppConfig, COMMANDS_QUEUE, MAINTENANCE_QUEUE, requeueStrandedCommands, submitDueDailyReconciliations, type CommandJobData } from '@app/billing';
 import type { Job, Queue } from 'bullmq';
 
 export const SWEEP_JOB = 'sweep-commands';
+export const RECONCILE_TICK_JOB = 'reconcile-tick';
 /** A command this young may simply not have been queued yet by the API. */
 const STRANDED_AFTER_MS = 5_000;
 
 /**
- * Housekeeping on a BullMQ job scheduler: however many workers run, the scheduler yields one
- * job per tick, so the sweep runs once per interval.
+ * Housekeeping on BullMQ job schedulers (re-queue lost commands; start each clinic's daily
+ * reconciliation): however many workers run, a scheduler yields one job per tick.
  */
 @Processor(MAINTENANCE_QUEUE)
 export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -26,7 +27,9 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.maintenance.upsertJobScheduler(SWEEP_JOB, { every: this.config.SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+    const opts = { removeOnComplete: 100, removeOnFail: 100 };
+    await this.maintenance.upsertJobScheduler(SWEEP_JOB, { every: this.config.SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, opts });
+    await this.maintenance.upsertJobScheduler(RECONCILE_TICK_JOB, { every: this.config.RECONCILE_TICK_MS }, { name: RECONCILE_TICK_JOB, opts });
   }
 
   async process(job: Job): Promise<unknown> {
@@ -34,6 +37,12 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       const requeued = await requeueStrandedCommands(this.em.fork(), this.commands, { olderThanMs: STRANDED_AFTER_MS, limit: 1000 });
       if (requeued > 0) this.logger.warn(`Re-queued ${requeued} command(s) that Redis had lost`);
       return { requeued };
+    }
+    if (job.name === RECONCILE_TICK_JOB) {
+      const created = await submitDueDailyReconciliations(this.em.fork());
+      for (const commandId of created) await this.commands.add('command', { commandId }, { jobId: commandId });
+      if (created.length > 0) this.logger.log(`Queued the daily reconciliation of ${created.length} clinic(s)`);
+      return { queued: created.length };
     }
     return null;
   }

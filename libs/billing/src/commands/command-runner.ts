@@ -1,5 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import type { CommandJobData } from './queue.js';
 import { todayIn } from '../domain/dates.js';
 import { Clinic } from '../entities/clinic.entity.js';
 import { Command, type CommandProblem } from '../entities/command.entity.js';
@@ -21,6 +23,7 @@ export class CommandRunner {
   constructor(
     private readonly em: EntityManager,
     handlers: CommandHandler[],
+    private readonly commandsQueue: Queue<CommandJobData> | null = null,
   ) {
     this.handlers = new Map(handlers.map((h) => [h.type, h]));
   }
@@ -85,6 +88,7 @@ export class CommandRunner {
       command,
       clinic,
       today: todayIn(clinic.timezone),
+      commandsQueue: this.commandsQueue,
       reportProgress: async (progress) => {
         await this.em.fork().execute('update command set progress = ? where id = ?', [JSON.stringify(progress), command.id]);
       },

@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import type { CommandJobData } from './queue.js';
 import type { BillingErrorCode } from '../domain/errors.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { Clinic } from '../entities/clinic.entity.js';
@@ -13,6 +15,8 @@ export interface HandlerContext {
   today: IsoDate;
   /** For long handlers: saved on the command for clients to poll. */
   reportProgress: (progress: Record<string, unknown>) => Promise<void>;
+  /** The commands queue, where the worker provides it (reconciliation re-queues lost commands). */
+  commandsQueue: Queue<CommandJobData> | null;
 }
 
 export type HandlerOutcome =

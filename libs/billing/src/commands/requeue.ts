@@ -10,12 +10,13 @@ import type { CommandJobData } from './queue.js';
 export async function requeueStrandedCommands(
   em: EntityManager,
   queue: Queue<CommandJobData>,
-  options: { olderThanMs: number; limit: number },
+  options: { olderThanMs: number; limit: number; clinicId?: string; exceptId?: string },
 ): Promise<number> {
   const rows = await em.execute<{ id: string }[]>(
     `select id from command where status in ('queued', 'running') and created_at < now() - make_interval(secs => ?)
+       and (?::uuid is null or clinic_id = ?::uuid) and (?::uuid is null or id <> ?::uuid)
      order by created_at limit ?`,
-    [options.olderThanMs / 1000, options.limit],
+    [options.olderThanMs / 1000, options.clinicId ?? null, options.clinicId ?? null, options.exceptId ?? null, options.exceptId ?? null, options.limit],
   );
   let requeued = 0;
   for (const { id } of rows) {

@@ -61,6 +61,12 @@ export class AppConfig {
   @IsInt({ message: 'SWEEP_INTERVAL_MS must be an integer' })
   SWEEP_INTERVAL_MS = 30_000;
 
+  /** How often workers look for clinics whose daily reconciliation time has come. */
+  @Transform(toInt)
+  @Min(1000)
+  @IsInt({ message: 'RECONCILE_TICK_MS must be an integer' })
+  RECONCILE_TICK_MS = 300_000;
+
   @IsOptional()
   @IsString()
   CORS_ORIGINS?: string;

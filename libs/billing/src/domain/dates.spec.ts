@@ -11,6 +11,7 @@ import {
   localDateOf,
   todayIn,
   type BillingInterval,
+  localTimeIn,
 } from './dates.js';
 
 // Any date from 1990 to about 2100.
@@ -145,5 +146,13 @@ describe('cycles (property)', () => {
         expect(cycleStart(start, interval, starts.length) > asOf).toBe(true);
       }),
     );
+  });
+});
+
+describe('localTimeIn', () => {
+  it('gives the wall-clock time of a zone, across daylight saving', () => {
+    expect(localTimeIn('America/Toronto', new Date('2026-07-01T06:30:00Z'))).toBe('02:30');
+    expect(localTimeIn('America/Toronto', new Date('2026-12-01T07:30:00Z'))).toBe('02:30');
+    expect(localTimeIn('UTC', new Date('2026-12-01T00:05:00Z'))).toBe('00:05');
   });
 });

@@ -172,3 +172,10 @@ export function cyclesStartedBy(start: IsoDate, interval: BillingInterval, asOf:
   for (let k = 0; k <= current.index; k++) starts.push(cycleStart(start, interval, k));
   return starts;
 }
+
+/** The wall-clock time HH:MM (24 h) in a time zone. */
+export function localTimeIn(timeZone: string, now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('hour')}:${get('minute')}`;
+}

@@ -46,7 +46,7 @@ const ACTIVITY_LIMIT = 50;
 
 /**
  * GET /v1/dashboard: open membership and instalment invoices due on or before `asOf`, most
- * overdue first (each list one index range scan: invoice_open_due_idx), failed commands and
+ * overdue first (each list one range scan of the (clinic, kind, status, due date) index), failed commands and
  * recent activity.
  */
 export async function dashboardView(em: EntityManager, clinicId: string, asOf: IsoDate): Promise<DashboardView> {
