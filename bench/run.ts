@@ -1,43 +1,76 @@
-// npm run bench: figures printed and written to bench/results.json. A benchmark, never a test.
+// npm run bench: every figure of issue 8 in one run, printed and written to bench/results.json.
+// A benchmark, never a test. BENCH_QUICK=1 shrinks every size for a smoke run.
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
+import pg from 'pg';
+import { runAcceptLatency } from './lib/accept-latency.ts';
 import { Client } from './lib/client.ts';
+import { runDashboard } from './lib/dashboard.ts';
+import { runPgbench } from './lib/pgbench.ts';
 import { peakRssMiB, startStack } from './lib/processes.ts';
+import { runReconciliation } from './lib/reconciliation.ts';
 import { prepareRedemptions, runRedemptions } from './lib/redemptions.ts';
 
-const N = Number(process.env.BENCH_REDEMPTIONS ?? 2000);
+const quick = Boolean(process.env.BENCH_QUICK);
+const N = Number(process.env.BENCH_REDEMPTIONS ?? (quick ? 300 : 3000));
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '16,64').split(',').map(Number);
+const RECONCILE = (process.env.BENCH_RECONCILE ?? (quick ? '1000,5000' : '10000,100000')).split(',').map(Number);
+const INVOICES = Number(process.env.BENCH_INVOICES ?? (quick ? 50_000 : 1_000_000));
 const server = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/clinic_billing';
 
 async function main(): Promise<void> {
-  const dbName = `cb_bench_${process.pid}`;
+  const started = performance.now();
+  const results: Record<string, any> = {};
+  const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  results.machine = machine;
+  results.at = new Date().toISOString();
+  console.log(`Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
+
+  results.pgbench = runPgbench(server, quick ? 5 : 15);
+  console.log(results.pgbench.tps === null ? `pgbench: ${results.pgbench.note}` : `pgbench tpcb-like, 16 clients: ${results.pgbench.tps} TPS`);
+
   const url = new URL(server);
-  url.pathname = `/${dbName}`;
+  url.pathname = `/cb_bench_${process.pid}`;
   const databaseUrl = url.toString();
   const { migrate, dropDatabase } = await import('../libs/billing/dist/index.js');
   await migrate(databaseUrl);
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const stack = await startStack({ databaseUrl, port: 3900 });
-  const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  console.log(`Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
-  const results: Record<string, unknown> = { machine, at: new Date().toISOString() };
   try {
     const admin = new Client(stack.baseUrl, stack.env.ADMIN_TOKEN);
-    const redemptions = [];
+    results.redemptions = [];
     for (const c of CONCURRENCY) {
       const { owner, visits } = await prepareRedemptions(admin, N, Math.max(c * 2, 32));
       const figures = await runRedemptions(owner, visits, c);
-      redemptions.push(figures);
-      console.log(`Redemptions end to end, concurrency ${c}: ${figures.succeeded}/${figures.redemptions} in ${figures.seconds}s = ${figures.throughputPerSec}/s; latency p50 ${figures.latencyMs.p50} ms, p95 ${figures.latencyMs.p95} ms, p99 ${figures.latencyMs.p99} ms`);
+      const ratio = results.pgbench.tps ? Math.round((figures.throughputPerSec / results.pgbench.tps) * 1000) / 1000 : null;
+      results.redemptions.push({ ...figures, ratioToPgbench: ratio });
+      console.log(`Redemptions end to end, concurrency ${c}: ${figures.succeeded}/${figures.redemptions} in ${figures.seconds}s = ${figures.throughputPerSec}/s (${ratio ?? '?'} × pgbench); p50 ${figures.latencyMs.p50} ms, p95 ${figures.latencyMs.p95} ms, p99 ${figures.latencyMs.p99} ms`);
     }
-    results.redemptions = redemptions;
+
+    const { owner, visits } = await prepareRedemptions(admin, quick ? 100 : 400, 32);
+    results.acceptLatency = await runAcceptLatency(stack.baseUrl, owner.key, visits, 500, quick ? 4 : 10);
+    console.log(`Accept latency at ${results.acceptLatency.ratePerSec} req/s: p50 ${results.acceptLatency.latencyMs.p50} ms, p99 ${results.acceptLatency.latencyMs.p99} ms (${results.acceptLatency.accepted}/${results.acceptLatency.requests} accepted)`);
+
+    results.reconciliation = [];
+    for (const n of RECONCILE) {
+      const figures = await runReconciliation(admin, db, n);
+      results.reconciliation.push(figures);
+      console.log(`Reconciliation of ${n} purchases: ${figures.seconds}s, ${figures.purchasesPerSec} purchases/s, ${figures.msPerPurchase} ms each; ${JSON.stringify(figures.counts)}`);
+    }
+
+    results.dashboard = await runDashboard(admin, db, INVOICES);
+    console.log(`Dashboard at ${results.dashboard.invoices} invoices: p50 ${results.dashboard.latencyMs.p50} ms, p95 ${results.dashboard.latencyMs.p95} ms (${results.dashboard.listed} listed)`);
+
     results.peakRssMiB = { api: peakRssMiB(stack.api.pid), worker: peakRssMiB(stack.workers[0]?.pid) };
-    console.log(`Peak RSS: API ${(results.peakRssMiB as any).api} MiB, worker ${(results.peakRssMiB as any).worker} MiB`);
+    console.log(`Peak RSS: API ${results.peakRssMiB.api} MiB, worker ${results.peakRssMiB.worker} MiB`);
   } finally {
     await stack.stop();
+    await db.end();
     await dropDatabase(databaseUrl);
   }
-  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
-  console.log('Written bench/results.json');
+  results.benchSeconds = Math.round((performance.now() - started) / 1000);
+  writeFileSync(new URL(quick ? './results-quick.json' : './results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`Written bench/${quick ? 'results-quick' : 'results'}.json (${results.benchSeconds}s)`);
 }
 
 main().catch((error) => {

@@ -21,9 +21,11 @@ export async function startStack(options: { databaseUrl: string; port: number; w
     NODE_ENV: 'production',
     ...options.env,
   } as Record<string, string>;
-  const api = spawn(process.execPath, ['apps/api/dist/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_PROFILE=1 writes V8 CPU profiles of the API and the workers to bench/profiles/.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [];
+  const api = spawn(process.execPath, [...profile, 'apps/api/dist/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const workers = Array.from({ length: options.workers ?? 1 }, (_, i) =>
-    spawn(process.execPath, ['apps/worker/dist/main.js'], { env: { ...env, WORKER_PORT: String(options.port + 1 + i) }, stdio: ['ignore', 'ignore', 'inherit'] }),
+    spawn(process.execPath, [...profile, 'apps/worker/dist/main.js'], { env: { ...env, WORKER_PORT: String(options.port + 1 + i) }, stdio: ['ignore', 'ignore', 'inherit'] }),
   );
   const baseUrl = `http://127.0.0.1:${options.port}`;
   await waitFor(`${baseUrl}/health/ready`, 30_000);
