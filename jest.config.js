@@ -25,4 +25,6 @@ export default {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
+  // Real services on a 2-core machine: starting apps and concurrent runs need more than 5 s under load.
+  testTimeout: 30_000,
 };

@@ -42,6 +42,8 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
     QUEUE_PREFIX: `cbtest_${suffix}`,
     ADMIN_TOKEN,
     DB_POOL_SIZE: '10',
+    // Suites reconcile when they mean to: no daily run starting on its own mid-test.
+    RECONCILE_TICK_MS: '0',
     ...options.env,
   });
 

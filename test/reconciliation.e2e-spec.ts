@@ -176,4 +176,23 @@ describe('scheduled reconciliation and the dashboard', () => {
     const command = await f.waitForCommand(accepted.body.id);
     expect(command.status).toBe('succeeded');
   }, 30_000);
+
+  it("starts each clinic's daily reconciliation once a day, after its local reconciliation time", async () => {
+    const { MikroORM } = await import('@mikro-orm/postgresql');
+    const { ormConfig, submitDueDailyReconciliations } = await import('@app/billing');
+    const orm = await MikroORM.init(ormConfig({ databaseUrl: env.config.DATABASE_URL, poolSize: 2 }));
+    try {
+      const clinics = Number((await env.db.query('select count(*) from clinic')).rows[0].count);
+      // 01:00 in Toronto (06:00 UTC in winter): before every clinic's 02:00.
+      expect(await submitDueDailyReconciliations(orm.em.fork(), new Date('2026-12-01T06:00:00Z'))).toHaveLength(0);
+      const at3 = new Date('2026-12-01T08:00:00Z');
+      const created = await submitDueDailyReconciliations(orm.em.fork(), at3);
+      expect(created).toHaveLength(clinics);
+      expect(await submitDueDailyReconciliations(orm.em.fork(), at3)).toHaveLength(0);
+      const { rows } = await env.db.query(`select request->>'asOf' as as_of, channel from command where id = any($1::uuid[])`, [created]);
+      expect(rows.every((r) => r.as_of === '2026-12-01' && r.channel === 'scheduler')).toBe(true);
+    } finally {
+      await orm.close(true);
+    }
+  });
 });

@@ -12,6 +12,8 @@ import { Subject } from 'rxjs';
 export class CommandEventsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CommandEventsService.name);
   readonly events = new Subject<CommandEvent>();
+  /** Requests waiting for one command (Prefer: wait), by command id: O(1) per event. */
+  private readonly waiters = new Map<string, Set<(event: CommandEvent | null) => void>>();
   private client: pg.Client | null = null;
   private closing = false;
 
@@ -26,7 +28,9 @@ export class CommandEventsService implements OnModuleInit, OnApplicationShutdown
     client.on('notification', (message) => {
       if (!message.payload) return;
       try {
-        this.events.next(JSON.parse(message.payload) as CommandEvent);
+        const event = JSON.parse(message.payload) as CommandEvent;
+        this.waiters.get(event.id)?.forEach((resolve) => resolve(event));
+        this.events.next(event);
       } catch {
         this.logger.warn(`Ignoring a malformed command event: ${message.payload}`);
       }
@@ -38,6 +42,22 @@ export class CommandEventsService implements OnModuleInit, OnApplicationShutdown
     await client.connect();
     await client.query(`LISTEN ${COMMAND_EVENTS_CHANNEL}`);
     this.client = client;
+  }
+
+  /** The command's final event, or null when `timeoutMs` passes first. */
+  waitFor(commandId: string, timeoutMs: number): Promise<CommandEvent | null> {
+    return new Promise((resolve) => {
+      const waiting = this.waiters.get(commandId) ?? new Set();
+      this.waiters.set(commandId, waiting);
+      const done = (event: CommandEvent | null) => {
+        clearTimeout(timer);
+        waiting.delete(done);
+        if (waiting.size === 0) this.waiters.delete(commandId);
+        resolve(event);
+      };
+      const timer = setTimeout(() => done(null), timeoutMs);
+      waiting.add(done);
+    });
   }
 
   private reconnectSoon(): void {

@@ -14,7 +14,6 @@ import {
 } from '@app/billing';
 import type { Queue } from 'bullmq';
 import type { Request } from 'express';
-import { filter, firstValueFrom, race, timer } from 'rxjs';
 import type { AuthContext, AuthedRequest } from '../auth/auth-context.js';
 import { endpointOf, readIdempotencyKey } from '../common/idempotency-key.js';
 import { ProblemException } from '../common/problem.exception.js';
@@ -55,8 +54,16 @@ export class CommandsService {
     const channel = options.channel ?? 'staff';
     const submitted = await this.store(auth, type, endpointOf(req), request, key, channel, req.correlationId ?? null);
     const replayed = submitted.outcome === 'replayed';
-    if (!replayed) await this.enqueue(submitted.command.id);
-    const command = await this.waitIfAsked(req, submitted.command);
+    let command = submitted.command;
+    const waitMs = preferWaitSeconds(req) * 1000;
+    if (!replayed) {
+      // Listen before queuing, so an outcome that comes at once is not missed.
+      const outcome = waitMs > 0 ? this.events.waitFor(command.id, waitMs) : null;
+      await this.enqueue(command.id);
+      if (outcome && (await outcome)) command = await this.find(command.id, auth.clinicId);
+    } else if (waitMs > 0 && !isFinal(command)) {
+      command = await this.waitForFinal(command.id, auth.clinicId, waitMs);
+    }
     throw this.answer(command, replayed);
   }
 
@@ -93,17 +100,10 @@ export class CommandsService {
     return new SendResponse(isFinal(command) ? 200 : 202, commandResource(command), headers);
   }
 
-  private async waitIfAsked(req: Request, command: Command): Promise<Command> {
-    const seconds = preferWaitSeconds(req);
-    if (seconds === 0 || isFinal(command)) return command;
-    return this.waitForFinal(command.id, command.clinicId, seconds * 1000);
-  }
-
   /** Resolves when the command is final or the time is up, whichever comes first. */
   async waitForFinal(id: string, clinicId: string, timeoutMs: number): Promise<Command> {
-    const finished = this.events.events.pipe(filter((event) => event.id === id));
     // Subscribe before reading, so an outcome committed in between is not missed.
-    const done = firstValueFrom(race(finished, timer(timeoutMs)), { defaultValue: null });
+    const done = this.events.waitFor(id, timeoutMs);
     const current = await this.find(id, clinicId);
     if (isFinal(current)) return current;
     await done;

@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Invoice, InvoiceLine, Purchase } from '@app/billing';
 import { Auth, type AuthContext, type AuthedRequest } from '../auth/auth-context.js';
 import { Roles, STAFF } from '../auth/roles.decorator.js';
 import { CommandEndpoint } from '../common/idempotency-key.js';
@@ -28,16 +27,16 @@ export class RedemptionsController {
     return this.commands.submit(req, auth, 'redemption', { ...body }, { validate: () => this.assertExists(body, auth.clinicId) });
   }
 
-  /** Unknown references are a 404 now rather than a rejected command later. */
+  /** Unknown references are a 404 now rather than a rejected command later (one round trip). */
   private async assertExists(body: CreateRedemptionDto, clinicId: string): Promise<void> {
-    const em = this.em.fork();
-    const [invoice, line, purchase] = await Promise.all([
-      em.count(Invoice, { id: body.invoiceId, clinicId }),
-      em.count(InvoiceLine, { id: body.lineId, invoiceId: body.invoiceId }),
-      body.purchaseId ? em.count(Purchase, { id: body.purchaseId, clinicId, deletedAt: null }) : Promise.resolve(1),
-    ]);
-    if (!invoice) throw notFound('Invoice');
-    if (!line) throw notFound('Invoice line');
-    if (!purchase) throw notFound('Purchase');
+    const [found] = await this.em.execute<{ invoice: boolean; line: boolean; purchase: boolean }[]>(
+      `select exists (select 1 from invoice where id = ? and clinic_id = ?) as invoice,
+              exists (select 1 from invoice_line l join invoice i on i.id = l.invoice_id where l.id = ? and i.id = ? and i.clinic_id = ?) as line,
+              (?::uuid is null or exists (select 1 from purchase where id = ?::uuid and clinic_id = ? and deleted_at is null)) as purchase`,
+      [body.invoiceId, clinicId, body.lineId, body.invoiceId, clinicId, body.purchaseId ?? null, body.purchaseId ?? null, clinicId],
+    );
+    if (!found.invoice) throw notFound('Invoice');
+    if (!found.line) throw notFound('Invoice line');
+    if (!found.purchase) throw notFound('Purchase');
   }
 }

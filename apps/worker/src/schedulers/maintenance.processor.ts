@@ -29,7 +29,11 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   async onApplicationBootstrap(): Promise<void> {
     const opts = { removeOnComplete: 100, removeOnFail: 100 };
     await this.maintenance.upsertJobScheduler(SWEEP_JOB, { every: this.config.SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, opts });
-    await this.maintenance.upsertJobScheduler(RECONCILE_TICK_JOB, { every: this.config.RECONCILE_TICK_MS }, { name: RECONCILE_TICK_JOB, opts });
+    if (this.config.RECONCILE_TICK_MS > 0) {
+      await this.maintenance.upsertJobScheduler(RECONCILE_TICK_JOB, { every: this.config.RECONCILE_TICK_MS }, { name: RECONCILE_TICK_JOB, opts });
+    } else {
+      await this.maintenance.removeJobScheduler(RECONCILE_TICK_JOB);
+    }
   }
 
   async process(job: Job): Promise<unknown> {

@@ -1,21 +1,23 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
-import type { CommandJobData } from './queue.js';
 import { todayIn } from '../domain/dates.js';
-import { Clinic } from '../entities/clinic.entity.js';
+import type { ClinicSettings } from '../entities/clinic.entity.js';
 import { Command, type CommandProblem } from '../entities/command.entity.js';
 import { problemFor } from '../problems/problem.js';
-import { notifyCommandEvent } from './command-events.js';
-import { isFinal } from './command-store.js';
+import { COMMAND_EVENTS_CHANNEL } from './command-events.js';
+import type { CommandJobData } from './queue.js';
 import type { CommandHandler, HandlerContext, HandlerOutcome } from './handler.js';
 
 export type RunResult = 'skipped' | 'succeeded' | 'rejected' | 'failed';
 
+const BATCHED = Symbol('batched');
+
 /**
- * The worker's half of the pipeline. Delivery is at least once, so a run first takes the
- * command row's lock and skips a command that is already final; the effects and the final
- * status commit together, so a crash leaves either both or neither.
+ * The worker's half of the pipeline. Delivery is at least once, so a run starts by updating the
+ * command row (which takes its lock) only if it is not final yet: a duplicate delivery waits for
+ * the first one and then finds nothing to do. The effects and the final status commit together,
+ * so a crash leaves either both or neither. Round trips are few on purpose: start, the
+ * handler's own statements, finish-and-notify.
  */
 export class CommandRunner {
   private readonly handlers: Map<string, CommandHandler>;
@@ -33,58 +35,60 @@ export class CommandRunner {
    * the last attempt, where the command is marked failed for staff to see.
    */
   async run(commandId: string, options: { lastAttempt: boolean }): Promise<RunResult> {
-    const started = await this.markStarted(commandId);
-    if (!started) return 'skipped';
-    const handler = this.handlers.get(started.type);
+    let startCommitted = false;
     try {
-      if (!handler) throw new Error(`No handler for command type ${started.type}`);
-      return handler.transactional === false ? await this.runBatched(started, handler) : await this.runInOneTransaction(commandId, handler);
-    } catch (error) {
-      if (!options.lastAttempt) throw error;
-      await this.finish(this.em.fork(), commandId, {
-        status: 'failed',
-        error: problemFor('internal_error', `Failed after retries: ${(error as Error).message ?? String(error)}`),
+      let batched: HandlerContext | null = null;
+      const result = await this.em.fork().transactional(async (tx) => {
+        const ctx = await this.start(tx, commandId);
+        if (!ctx) return 'skipped' as const;
+        const handler = this.handlerFor(ctx.command);
+        if (handler.transactional === false) {
+          // Commit the start at once: a batched handler opens transactions of its own.
+          batched = ctx;
+          return BATCHED;
+        }
+        return this.finish(tx, commandId, toFinal(await handler.handle(ctx)));
       });
-      return 'failed';
+      if (result !== BATCHED) return result;
+      startCommitted = true;
+      const ctx = batched as unknown as HandlerContext;
+      const outcome = await this.handlerFor(ctx.command).handle({ ...ctx, em: this.em.fork() });
+      return await this.em.fork().transactional((tx) => this.finish(tx, commandId, toFinal(outcome)));
+    } catch (error) {
+      // The attempt's transaction rolled back with its start; count the attempt on its own.
+      if (!startCommitted) await this.em.fork().execute(
+        `update command set attempts = attempts + 1, started_at = coalesce(started_at, now()) where id = ? and status in ('queued', 'running')`,
+        [commandId],
+      );
+      if (!options.lastAttempt) throw error;
+      return this.em.fork().transactional((tx) =>
+        this.finish(tx, commandId, { status: 'failed', error: problemFor('internal_error', `Failed after retries: ${(error as Error).message ?? String(error)}`) }),
+      );
     }
   }
 
-  /** Counts the attempt in its own statement, so it sticks even when the attempt's transaction rolls back. */
-  private async markStarted(commandId: string): Promise<Command | null> {
-    const em = this.em.fork();
-    const rows = await em.execute<{ id: string }[]>(
-      `update command set status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now())
-       where id = ? and status in ('queued', 'running') returning id`,
+  private handlerFor(command: Command): CommandHandler {
+    const handler = this.handlers.get(command.type);
+    if (!handler) throw new Error(`No handler for command type ${command.type}`);
+    return handler;
+  }
+
+  /** Marks the command running (one more attempt) and loads it with its clinic; null when it is final already. */
+  private async start(tx: EntityManager, commandId: string): Promise<HandlerContext | null> {
+    const rows = await tx.execute<Record<string, unknown>[]>(
+      `update command c set status = 'running', attempts = c.attempts + 1, started_at = coalesce(c.started_at, now())
+         from clinic cl
+        where c.id = ? and cl.id = c.clinic_id and c.status in ('queued', 'running')
+        returning c.*, cl.timezone as clinic_timezone, cl.settings as clinic_settings`,
       [commandId],
     );
-    if (rows.length === 0) return null;
-    return em.findOne(Command, { id: commandId });
-  }
-
-  private async runInOneTransaction(commandId: string, handler: CommandHandler): Promise<RunResult> {
-    return this.em.fork().transactional(async (tx) => {
-      const command = await tx.findOneOrFail(Command, { id: commandId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      // Another delivery finished it while this one waited for the lock.
-      if (isFinal(command)) return 'skipped';
-      const outcome = await handler.handle(await this.context(tx, command));
-      return this.finish(tx, commandId, this.toFinal(outcome));
-    });
-  }
-
-  private async runBatched(command: Command, handler: CommandHandler): Promise<RunResult> {
-    const em = this.em.fork();
-    const outcome = await handler.handle(await this.context(em, command));
-    return this.em.fork().transactional(async (tx) => {
-      const locked = await tx.findOneOrFail(Command, { id: command.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (isFinal(locked)) return 'skipped';
-      return this.finish(tx, command.id, this.toFinal(outcome));
-    });
-  }
-
-  private async context(em: EntityManager, command: Command): Promise<HandlerContext> {
-    const clinic = await em.findOneOrFail(Clinic, { id: command.clinicId });
+    const row = rows[0];
+    if (!row) return null;
+    const { clinic_timezone: timezone, clinic_settings: settings, ...commandRow } = row;
+    const command = tx.map(Command, commandRow);
+    const clinic = { id: command.clinicId, timezone: timezone as string, settings: (typeof settings === 'string' ? JSON.parse(settings) : settings) as ClinicSettings };
     return {
-      em,
+      em: tx,
       command,
       clinic,
       today: todayIn(clinic.timezone),
@@ -95,22 +99,25 @@ export class CommandRunner {
     };
   }
 
-  private toFinal(outcome: HandlerOutcome): FinalState {
-    return outcome.status === 'succeeded'
-      ? { status: 'succeeded', result: outcome.result }
-      : { status: 'rejected', error: problemFor(outcome.code, outcome.detail) };
-  }
-
+  /** Writes the final status and announces it, in one statement, inside the command's transaction. */
   private async finish(em: EntityManager, commandId: string, final: FinalState): Promise<RunResult> {
-    const rows = await em.execute<{ clinic_id: string; type: Command['type'] }[]>(
-      `update command set status = ?, result = ?, error = ?, finished_at = now()
-       where id = ? and status not in ('succeeded', 'rejected', 'failed') returning clinic_id, type`,
-      [final.status, final.result ? JSON.stringify(final.result) : null, final.error ? JSON.stringify(final.error) : null, commandId],
+    const rows = await em.execute<{ id: string }[]>(
+      `with done as (
+         update command set status = ?, result = ?::jsonb, error = ?::jsonb, finished_at = now()
+          where id = ? and status not in ('succeeded', 'rejected', 'failed')
+          returning id, clinic_id, type, status
+       )
+       select id, pg_notify(?, json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status)::text) from done`,
+      [final.status, final.result ? JSON.stringify(final.result) : null, final.error ? JSON.stringify(final.error) : null, commandId, COMMAND_EVENTS_CHANNEL],
     );
-    if (!rows[0]) return 'skipped';
-    await notifyCommandEvent(em, { id: commandId, clinicId: rows[0].clinic_id, type: rows[0].type, status: final.status });
-    return final.status;
+    return rows.length > 0 ? final.status : 'skipped';
   }
+}
+
+function toFinal(outcome: HandlerOutcome): FinalState {
+  return outcome.status === 'succeeded'
+    ? { status: 'succeeded', result: outcome.result }
+    : { status: 'rejected', error: problemFor(outcome.code, outcome.detail) };
 }
 
 type FinalState =

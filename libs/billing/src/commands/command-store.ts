@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Command, FINAL_COMMAND_STATUSES, type CommandChannel, type CommandType } from '../entities/command.entity.js';
-import { build, newId } from '../entities/base.js';
+import { newId } from '../entities/base.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { requestHash } from './request-hash.js';
 
@@ -22,36 +22,37 @@ export type SubmitResult =
   | { outcome: 'key_reused' };
 
 /**
- * Stores a command and its idempotency key in one transaction. The caller queues the job
- * only after this commits: Postgres is the record, Redis the wake-up call.
+ * Stores a command and its idempotency key atomically, in one statement (one round trip): the key
+ * is claimed with INSERT … ON CONFLICT DO NOTHING and the command is inserted only if the claim
+ * was won. Of concurrent submissions with one key, exactly one creates; the others wait for its
+ * transaction and then find its command. The caller queues the job only after this returns:
+ * Postgres is the record, Redis the wake-up call.
  */
 export async function submitCommand(em: EntityManager, input: SubmitCommand): Promise<SubmitResult> {
-  return em.transactional(async (tx) => {
-    const id = newId();
-    if (input.idempotencyKey !== null) {
-      const hash = requestHash(input.endpoint, input.request);
-      const claim = await new IdempotencyStore(tx).claim(input.clinicId, input.idempotencyKey, input.endpoint, hash, id);
-      if (!claim.claimed) {
-        const { existing } = claim;
-        if (existing.commandId === null || existing.requestHash !== hash) return { outcome: 'key_reused' };
-        const command = await tx.findOneOrFail(Command, { id: existing.commandId, clinicId: input.clinicId });
-        return { outcome: 'replayed', command };
-      }
-    }
-    const command = build(Command, {
-      id,
-      clinicId: input.clinicId,
-      type: input.type,
-      status: 'queued',
-      request: input.request,
-      idempotencyKey: input.idempotencyKey,
-      channel: input.channel,
-      requestedByKeyId: input.requestedByKeyId,
-      correlationId: input.correlationId ?? null,
-    });
-    await tx.persist(command).flush();
-    return { outcome: 'created', command };
-  });
+  const id = newId();
+  const request = JSON.stringify(input.request);
+  const values = [id, input.clinicId, input.type, request, input.idempotencyKey, input.channel, input.requestedByKeyId, input.correlationId ?? null];
+  const insertCommand = `insert into command (id, created_at, clinic_id, type, status, request, idempotency_key, channel, attempts, requested_by_key_id, correlation_id)
+    select ?, now(), ?, ?, 'queued', ?::jsonb, ?, ?, 0, ?, ?`;
+  if (input.idempotencyKey === null) {
+    const rows = await em.execute<Record<string, unknown>[]>(`${insertCommand} returning *`, values);
+    return { outcome: 'created', command: em.map(Command, rows[0]) };
+  }
+  const hash = requestHash(input.endpoint, input.request);
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `with claim as (
+       insert into idempotency_record (id, clinic_id, key, endpoint, request_hash, command_id, state, created_at)
+       values (gen_random_uuid(), ?, ?, ?, ?, ?, 'done', now())
+       on conflict (clinic_id, key) do nothing returning id
+     )
+     ${insertCommand} where exists (select 1 from claim) returning *`,
+    [input.clinicId, input.idempotencyKey, input.endpoint, hash, id, ...values],
+  );
+  if (rows[0]) return { outcome: 'created', command: em.map(Command, rows[0]) };
+  const existing = await new IdempotencyStore(em).find(input.clinicId, input.idempotencyKey);
+  if (!existing || existing.commandId === null || existing.requestHash !== hash) return { outcome: 'key_reused' };
+  const command = await em.findOneOrFail(Command, { id: existing.commandId, clinicId: input.clinicId });
+  return { outcome: 'replayed', command };
 }
 
 export const isFinal = (command: Pick<Command, 'status'>) => FINAL_COMMAND_STATUSES.includes(command.status);

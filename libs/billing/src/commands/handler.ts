@@ -3,14 +3,14 @@ import type { Queue } from 'bullmq';
 import type { CommandJobData } from './queue.js';
 import type { BillingErrorCode } from '../domain/errors.js';
 import type { IsoDate } from '../domain/dates.js';
-import type { Clinic } from '../entities/clinic.entity.js';
+import type { ClinicSettings } from '../entities/clinic.entity.js';
 import type { Command, CommandType } from '../entities/command.entity.js';
 
 export interface HandlerContext {
   /** Inside the command's transaction (for batched handlers: a plain fork; they open their own). */
   em: EntityManager;
   command: Command;
-  clinic: Clinic;
+  clinic: { id: string; timezone: string; settings: ClinicSettings };
   /** Today in the clinic's time zone. */
   today: IsoDate;
   /** For long handlers: saved on the command for clients to poll. */

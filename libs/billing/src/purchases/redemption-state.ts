@@ -1,9 +1,7 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IsoDate } from '../domain/dates.js';
 import type { MembershipCycleInvoice, RedeemablePurchase, RedemptionLine } from '../domain/redemption.js';
-import { Invoice } from '../entities/invoice.entity.js';
-import { InvoiceLine } from '../entities/invoice-line.entity.js';
+import type { InvoiceStatus } from '../domain/redemption.js';
 import { Purchase } from '../entities/purchase.entity.js';
 import { PurchaseBalance } from '../entities/purchase-balance.entity.js';
 
@@ -14,7 +12,23 @@ export interface PurchaseRows {
   state: RedeemablePurchase;
 }
 
-export function redemptionLine(invoice: Invoice, line: InvoiceLine): RedemptionLine {
+/** What a redemption needs of an invoice and one of its lines. */
+export interface InvoiceLineState {
+  invoiceId: string;
+  clinicId: string;
+  patientId: string;
+  status: InvoiceStatus;
+  serviceDate: IsoDate;
+  total: number;
+  coveredAmount: number;
+  amountPaid: number;
+  line: { id: string; serviceId: string | null; quantity: number; amount: number; redemptionCommandId: string | null } | null;
+}
+
+type LineFields = Pick<NonNullable<InvoiceLineState['line']>, 'serviceId' | 'quantity' | 'amount' | 'redemptionCommandId'>;
+type InvoiceFields = Pick<InvoiceLineState, 'status' | 'patientId' | 'serviceDate' | 'total' | 'coveredAmount' | 'amountPaid'>;
+
+export function redemptionLine(invoice: InvoiceFields, line: LineFields): RedemptionLine {
   const balanceDue = invoice.total - invoice.coveredAmount - invoice.amountPaid;
   return {
     invoiceStatus: invoice.status,
@@ -29,84 +43,116 @@ export function redemptionLine(invoice: Invoice, line: InvoiceLine): RedemptionL
 }
 
 /**
- * Purchases with their balances, payments and (memberships) cycle usage, as the domain sees
- * them. With `lock`, the purchase rows are locked in id order (callers lock purchases before
- * invoices, everywhere, so two commands never wait on each other in a cycle).
+ * An invoice with one of its lines. With `lock`, the invoice row is locked first, in a statement
+ * of its own, so the read that follows sees the latest invoice and line (lines change only under
+ * their invoice's lock).
+ */
+export async function loadInvoiceLine(em: EntityManager, clinicId: string, invoiceId: string, lineId: string, lock: boolean): Promise<InvoiceLineState | null> {
+  if (lock) await em.execute('select id from invoice where id = ? and clinic_id = ? for update', [invoiceId, clinicId]);
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `select i.id, i.clinic_id, i.patient_id, i.status, i.service_date::text as service_date, i.total, i.covered_amount, i.amount_paid,
+            l.id as line_id, l.service_id, l.quantity, l.amount, l.redemption_command_id
+       from invoice i left join invoice_line l on l.id = ? and l.invoice_id = i.id
+      where i.id = ? and i.clinic_id = ?`,
+    [lineId, invoiceId, clinicId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    invoiceId: r.id as string,
+    clinicId: r.clinic_id as string,
+    patientId: r.patient_id as string,
+    status: r.status as InvoiceStatus,
+    serviceDate: r.service_date as IsoDate,
+    total: Number(r.total),
+    coveredAmount: Number(r.covered_amount),
+    amountPaid: Number(r.amount_paid),
+    line: r.line_id
+      ? { id: r.line_id as string, serviceId: (r.service_id as string | null) ?? null, quantity: Number(r.quantity), amount: Number(r.amount), redemptionCommandId: (r.redemption_command_id as string | null) ?? null }
+      : null,
+  };
+}
+
+/**
+ * Purchases with their balances, payments and (memberships) cycle invoices and usage, as the
+ * domain sees them, in one query. With `lock`, the purchase rows are locked in id order
+ * (callers lock purchases before invoices, everywhere, so two commands never wait on each other
+ * in a cycle).
  */
 export async function loadPurchaseStates(em: EntityManager, clinicId: string, where: { ids?: string[]; patientId?: string }, lock: boolean): Promise<PurchaseRows[]> {
-  const filter = {
-    clinicId,
-    deletedAt: null,
-    ...(where.ids ? { id: { $in: where.ids } } : {}),
-    ...(where.patientId ? { patientId: where.patientId, status: { $in: ['active', 'expired'] as Purchase['status'][] } } : {}),
-  };
-  const purchases = await em.find(Purchase, filter, {
-    orderBy: { id: 'asc' },
-    ...(lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}),
-  });
-  if (purchases.length === 0) return [];
-  const ids = purchases.map((p) => p.id);
-  const [balances, paid, cycleInvoices, usage] = await Promise.all([
-    em.find(PurchaseBalance, { purchaseId: { $in: ids } }, { orderBy: { position: 'asc' } }),
-    em.execute<{ purchase_id: string; paid: number }[]>(
-      `select purchase_id, coalesce(sum(amount_paid), 0) as paid from invoice where purchase_id in (${ids.map(() => '?').join(',')}) group by purchase_id`,
-      ids,
-    ),
-    em.execute<{ purchase_id: string; cycle_start: IsoDate; due_date: IsoDate; status: Invoice['status'] }[]>(
-      `select purchase_id, cycle_start::text as cycle_start, due_date::text as due_date, status from invoice
-       where kind = 'membership' and purchase_id in (${ids.map(() => '?').join(',')})`,
-      ids,
-    ),
-    em.execute<{ purchase_id: string; service_id: string; cycle_start: IsoDate; used: number }[]>(
-      `select purchase_id, service_id, cycle_start::text as cycle_start, -sum(visits) as used from ledger_entry
-       where type = 'redeemed' and cycle_start is not null and purchase_id in (${ids.map(() => '?').join(',')})
-       group by purchase_id, service_id, cycle_start`,
-      ids,
-    ),
-  ]);
-  const paidBy = new Map(paid.map((r) => [r.purchase_id, Number(r.paid)]));
-  return purchases.map((purchase) => {
-    const own = balances.filter((b) => b.purchaseId === purchase.id);
-    const consumed = own.some((b) => b.used + b.transferredOut > 0);
-    const state: RedeemablePurchase = {
-      id: purchase.id,
-      patientId: purchase.patientId,
-      kind: purchase.kind,
-      status: purchase.status,
-      startDate: purchase.startDate,
-      expiresOn: purchase.expiresOn,
-      cancelAt: purchase.cancelAt,
-      createdAt: purchase.createdAt.toISOString(),
-      price: purchase.price,
-      amountPaid: paidBy.get(purchase.id) ?? 0,
-      insuranceFriendly: purchase.insuranceFriendly,
-      onlineRedemption: purchase.onlineRedemption,
-      firstVisitExtra: consumed ? 0 : purchase.firstVisitExtra,
-      balances: own.map((b) => ({
-        serviceId: b.serviceId,
-        total: b.total,
-        used: b.used,
-        transferredOut: b.transferredOut,
-        transferredIn: b.transferredIn,
-        visitValue: b.visitValue,
-        listPrice: b.listPrice,
-      })),
-    };
-    if (purchase.kind === 'membership') {
-      const usedByCycle: Record<string, Record<IsoDate, number>> = {};
-      for (const row of usage.filter((u) => u.purchase_id === purchase.id)) {
-        (usedByCycle[row.service_id] ??= {})[row.cycle_start] = Number(row.used);
-      }
-      state.membership = {
-        billingInterval: purchase.billingInterval ?? 'month',
-        rollover: purchase.rollover,
-        perCycle: Object.fromEntries(own.map((b) => [b.serviceId, b.total])),
-        usedByCycle,
-        cycleInvoices: cycleInvoices
-          .filter((i) => i.purchase_id === purchase.id)
-          .map((i): MembershipCycleInvoice => ({ cycleStart: i.cycle_start, dueDate: i.due_date, status: i.status })),
-      };
-    }
-    return { purchase, balances: own, state };
+  const match = where.ids ? 'p.id = any(?::uuid[])' : `p.patient_id = ? and p.status in ('active', 'expired')`;
+  let params: unknown[] = [clinicId, where.ids ? `{${where.ids.join(',')}}` : where.patientId];
+  if (lock) {
+    // Lock in a statement of its own: the next statement takes a fresh snapshot, so it sees what
+    // the previous holder of these locks committed (a subquery of the locking statement would not).
+    const locked = await em.execute<{ id: string }[]>(`select p.id from purchase p where p.clinic_id = ? and p.deleted_at is null and ${match} order by p.id for update`, params);
+    if (locked.length === 0) return [];
+    params = [clinicId, `{${locked.map((r) => r.id).join(',')}}`];
+  }
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `select p.*,
+            (select coalesce(json_agg(row_to_json(b) order by b.position), '[]') from purchase_balance b where b.purchase_id = p.id) as balances_json,
+            (select coalesce(sum(i.amount_paid), 0) from invoice i where i.purchase_id = p.id) as amount_paid_sum,
+            case when p.kind = 'membership' then
+              (select coalesce(json_agg(json_build_object('cycleStart', i.cycle_start::text, 'dueDate', i.due_date::text, 'status', i.status)), '[]')
+                 from invoice i where i.purchase_id = p.id and i.kind = 'membership') end as cycle_invoices_json,
+            case when p.kind = 'membership' then
+              (select coalesce(json_agg(json_build_object('serviceId', u.service_id, 'cycleStart', u.cycle_start::text, 'used', u.used)), '[]')
+                 from (select service_id, cycle_start, -sum(visits) as used from ledger_entry
+                        where purchase_id = p.id and type = 'redeemed' and cycle_start is not null group by service_id, cycle_start) u) end as usage_json
+       from purchase p
+      where p.clinic_id = ? and p.deleted_at is null and ${lock ? 'p.id = any(?::uuid[])' : match}
+      order by p.id`,
+    params,
+  );
+  return rows.map((row) => {
+    const { balances_json, amount_paid_sum, cycle_invoices_json, usage_json, ...purchaseRow } = row;
+    const purchase = em.map(Purchase, purchaseRow);
+    const balances = parseJson<Record<string, unknown>[]>(balances_json).map((b) => em.map(PurchaseBalance, b));
+    return { purchase, balances, state: purchaseState(purchase, balances, Number(amount_paid_sum), cycle_invoices_json, usage_json) };
   });
 }
+
+function purchaseState(purchase: Purchase, balances: PurchaseBalance[], amountPaid: number, cycleInvoicesJson: unknown, usageJson: unknown): RedeemablePurchase {
+  const consumed = balances.some((b) => b.used + b.transferredOut > 0);
+  const state: RedeemablePurchase = {
+    id: purchase.id,
+    patientId: purchase.patientId,
+    kind: purchase.kind,
+    status: purchase.status,
+    startDate: purchase.startDate,
+    expiresOn: purchase.expiresOn,
+    cancelAt: purchase.cancelAt,
+    createdAt: purchase.createdAt.toISOString(),
+    price: purchase.price,
+    amountPaid,
+    insuranceFriendly: purchase.insuranceFriendly,
+    onlineRedemption: purchase.onlineRedemption,
+    firstVisitExtra: consumed ? 0 : purchase.firstVisitExtra,
+    balances: balances.map((b) => ({
+      serviceId: b.serviceId,
+      total: b.total,
+      used: b.used,
+      transferredOut: b.transferredOut,
+      transferredIn: b.transferredIn,
+      visitValue: b.visitValue,
+      listPrice: b.listPrice,
+    })),
+  };
+  if (purchase.kind === 'membership') {
+    const usedByCycle: Record<string, Record<IsoDate, number>> = {};
+    for (const u of parseJson<{ serviceId: string; cycleStart: IsoDate; used: number }[]>(usageJson)) {
+      (usedByCycle[u.serviceId] ??= {})[u.cycleStart] = Number(u.used);
+    }
+    state.membership = {
+      billingInterval: purchase.billingInterval ?? 'month',
+      rollover: purchase.rollover,
+      perCycle: Object.fromEntries(balances.map((b) => [b.serviceId, b.total])),
+      usedByCycle,
+      cycleInvoices: parseJson<MembershipCycleInvoice[]>(cycleInvoicesJson),
+    };
+  }
+  return state;
+}
+
+const parseJson = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as T;

@@ -1,13 +1,8 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { chooseRedemption, decideRedemption, type RedemptionEffects } from '../../domain/redemption.js';
-import { build } from '../../entities/base.js';
+import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
-import { Invoice } from '../../entities/invoice.entity.js';
-import { InvoiceLine } from '../../entities/invoice-line.entity.js';
-import { LedgerEntry } from '../../entities/ledger-entry.entity.js';
-import { Payment } from '../../entities/payment.entity.js';
-import { loadPurchaseStates, redemptionLine, type PurchaseRows } from '../../purchases/redemption-state.js';
+import { loadInvoiceLine, loadPurchaseStates, redemptionLine, type InvoiceLineState } from '../../purchases/redemption-state.js';
 import { rejected, succeeded, type CommandHandler, type HandlerContext } from '../handler.js';
 
 export interface RedemptionRequest {
@@ -16,41 +11,39 @@ export interface RedemptionRequest {
   purchaseId?: string;
 }
 
-/** Redeems a package or membership on one invoice line (billing-rules.md "Redeeming"). */
+/**
+ * Redeems a package or membership on one invoice line (billing-rules.md "Redeeming"). The hot
+ * path of the product, so it is a handful of round trips: read the invoice's patient, lock and
+ * load the candidate purchases, lock the invoice, decide, write every effect in one statement.
+ */
 export const redemptionHandler: CommandHandler = {
   type: 'redemption',
   async handle({ em, command, clinic }: HandlerContext) {
     const request = command.request as unknown as RedemptionRequest;
     // The invoice's patient never changes, so it can be read before the locks are taken.
-    const peek = await em.findOne(Invoice, { id: request.invoiceId, clinicId: clinic.id });
-    if (!peek) return rejected('invoice_void', 'The invoice does not exist');
+    const peek = await em.execute<{ patient_id: string }[]>('select patient_id from invoice where id = ? and clinic_id = ?', [request.invoiceId, clinic.id]);
+    if (!peek[0]) return rejected('invoice_void', 'The invoice does not exist');
     // Lock order everywhere: purchases (by id), then the invoice.
-    const candidates = await loadPurchaseStates(
-      em,
-      clinic.id,
-      request.purchaseId ? { ids: [request.purchaseId] } : { patientId: peek.patientId },
-      true,
-    );
-    const invoice = await em.findOneOrFail(Invoice, { id: peek.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    const line = await em.findOne(InvoiceLine, { id: request.lineId, invoiceId: invoice.id });
-    if (!line) return rejected('line_already_redeemed', 'The line does not exist on this invoice');
+    const candidates = await loadPurchaseStates(em, clinic.id, request.purchaseId ? { ids: [request.purchaseId] } : { patientId: peek[0].patient_id }, true);
+    const invoice = (await loadInvoiceLine(em, clinic.id, request.invoiceId, request.lineId, true))!;
+    if (!invoice.line) return rejected('line_already_redeemed', 'The line does not exist on this invoice');
+    if (request.purchaseId && candidates.length === 0) return rejected('purchase_not_active', 'The purchase does not exist');
 
     const ctx = { channel: command.channel === 'online' ? ('online' as const) : ('staff' as const), membershipGraceDays: clinic.settings.membershipGraceDays };
-    const lineState = redemptionLine(invoice, line);
-    if (request.purchaseId && candidates.length === 0) return rejected('purchase_not_active', 'The purchase does not exist');
+    const lineState = redemptionLine(invoice, invoice.line);
     const decision = request.purchaseId
       ? decideRedemption(lineState, candidates[0].state, ctx)
       : chooseRedemption(lineState, candidates.map((c) => c.state), ctx);
     if (!decision.ok) return rejected(decision.rejected);
 
-    const chosen = candidates.find((c) => c.purchase.id === decision.effects.purchaseId)!;
-    const paymentId = await applyRedemption(em, command, invoice, line, chosen, decision.effects);
+    const purchase = candidates.find((c) => c.purchase.id === decision.effects.purchaseId)!.purchase;
+    const paymentId = await applyRedemption(em, command, invoice, purchase.kind, decision.effects);
     return succeeded({
-      purchaseId: chosen.purchase.id,
+      purchaseId: purchase.id,
       coveredAmount: decision.effects.coveredAmount,
       ...(paymentId ? { paymentId } : {}),
-      invoiceId: invoice.id,
-      lineId: line.id,
+      invoiceId: invoice.invoiceId,
+      lineId: invoice.line.id,
       serviceId: decision.effects.serviceId,
       quantity: decision.effects.quantity,
       ...(decision.effects.cycleStart ? { cycleStart: decision.effects.cycleStart } : {}),
@@ -58,63 +51,46 @@ export const redemptionHandler: CommandHandler = {
   },
 };
 
-/** Writes the decision's effects; every row carries a key unique to this command. */
-async function applyRedemption(
-  em: EntityManager,
-  command: Command,
-  invoice: Invoice,
-  line: InvoiceLine,
-  { purchase, balances }: PurchaseRows,
-  effects: RedemptionEffects,
-): Promise<string | null> {
-  let paymentId: string | null = null;
-  if (effects.insurance) {
-    // Insurance-friendly: the visit is priced at the package rate and paid from the package credit.
-    invoice.total += effects.insurance.lineAmount - line.amount;
-    line.unitPrice = effects.insurance.unitPrice;
-    line.amount = effects.insurance.lineAmount;
-    if (effects.insurance.paymentAmount > 0) {
-      const payment = build(Payment, {
-        clinicId: invoice.clinicId,
-        invoiceId: invoice.id,
-        amount: effects.insurance.paymentAmount,
-        method: 'package_credit',
-        reference: `purchase ${purchase.id}`,
-        commandId: command.id,
-        effectKey: `${command.id}:package_credit`,
-        createdByKeyId: command.requestedByKeyId,
-      });
-      em.persist(payment);
-      invoice.amountPaid += payment.amount;
-      paymentId = payment.id;
-    }
-  }
-  line.coveredAmount = effects.coveredAmount;
-  line.redemptionPurchaseId = purchase.id;
-  line.redemptionCommandId = command.id;
-  line.redemptionPaymentId = paymentId;
-  invoice.coveredAmount += effects.coveredAmount;
-  if (invoice.total - invoice.coveredAmount - invoice.amountPaid === 0) invoice.status = 'paid';
-
-  em.persist(
-    build(LedgerEntry, {
-      clinicId: invoice.clinicId,
-      purchaseId: purchase.id,
-      serviceId: effects.serviceId,
-      type: 'redeemed',
-      visits: -effects.quantity,
-      cycleStart: effects.cycleStart,
-      invoiceId: invoice.id,
-      commandId: command.id,
-      effectKey: `${command.id}:redeemed`,
-      byKeyId: command.requestedByKeyId,
-    }),
+/**
+ * Writes the decision's effects in one statement: the ledger entry, the package-credit payment
+ * (insurance-friendly), the line's coverage, the invoice's totals and status, the balance and the
+ * purchase's status. Every row carries a key unique to this command.
+ */
+async function applyRedemption(em: EntityManager, command: Command, invoice: InvoiceLineState, kind: 'package' | 'membership', effects: RedemptionEffects): Promise<string | null> {
+  const line = invoice.line!;
+  const insurance = effects.insurance;
+  const paymentId = insurance && insurance.paymentAmount > 0 ? newId() : null;
+  const lineAmount = insurance ? insurance.lineAmount : line.amount;
+  const unitPrice = insurance ? insurance.unitPrice : null;
+  const total = invoice.total + lineAmount - line.amount;
+  const amountPaid = invoice.amountPaid + (paymentId ? insurance!.paymentAmount : 0);
+  const coveredAmount = invoice.coveredAmount + effects.coveredAmount;
+  const status = total - coveredAmount - amountPaid === 0 ? 'paid' : invoice.status;
+  await em.execute(
+    `with ledger as (
+       insert into ledger_entry (id, created_at, clinic_id, purchase_id, service_id, type, visits, amount, cycle_start, invoice_id, command_id, effect_key, by_key_id)
+       values (?, now(), ?, ?, ?, 'redeemed', ?, 0, ?::date, ?, ?, ?, ?)
+     ), payment as (
+       insert into payment (id, created_at, clinic_id, invoice_id, amount, method, reference, command_id, effect_key, created_by_key_id)
+       select ?::uuid, now(), ?, ?, ?, 'package_credit', ?, ?, ?, ? where ?::uuid is not null
+     ), line as (
+       update invoice_line set covered_amount = ?, redemption_purchase_id = ?, redemption_command_id = ?, redemption_payment_id = ?::uuid,
+                               amount = ?, unit_price = coalesce(?, unit_price)
+        where id = ?
+     ), balance as (
+       update purchase_balance set used = used + ? where purchase_id = ? and service_id = ? and ?::text = 'package'
+     ), purchase as (
+       update purchase set status = 'exhausted' where id = ? and ?::boolean
+     )
+     update invoice set total = ?, covered_amount = ?, amount_paid = ?, status = ? where id = ?`,
+    [
+      newId(), invoice.clinicId, effects.purchaseId, effects.serviceId, -effects.quantity, effects.cycleStart, invoice.invoiceId, command.id, `${command.id}:redeemed`, command.requestedByKeyId,
+      paymentId, invoice.clinicId, invoice.invoiceId, insurance?.paymentAmount ?? 0, `purchase ${effects.purchaseId}`, command.id, `${command.id}:package_credit`, command.requestedByKeyId, paymentId,
+      effects.coveredAmount, effects.purchaseId, command.id, paymentId, lineAmount, unitPrice, line.id,
+      effects.quantity, effects.purchaseId, effects.serviceId, kind,
+      effects.purchaseId, effects.exhausts,
+      total, coveredAmount, amountPaid, status, invoice.invoiceId,
+    ],
   );
-  if (purchase.kind === 'package') {
-    const balance = balances.find((b) => b.serviceId === effects.serviceId)!;
-    balance.used += effects.quantity;
-  }
-  if (effects.exhausts) purchase.status = 'exhausted';
-  await em.flush();
   return paymentId;
 }

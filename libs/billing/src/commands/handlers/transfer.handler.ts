@@ -22,12 +22,11 @@ export const transferHandler: CommandHandler = {
   async handle({ em, command, clinic, today }) {
     const request = command.request as unknown as TransferRequest;
     const sourceId = request.purchaseId;
-    // Both purchases locked in id order, as everywhere, so opposite transfers cannot deadlock.
-    const existingTarget = await em.findOne(Purchase, { sourcePurchaseId: sourceId, patientId: request.toPatientId });
-    const ids = [sourceId, ...(existingTarget ? [existingTarget.id] : [])].sort();
-    const locked = await em.find(Purchase, { id: { $in: ids }, clinicId: clinic.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
-    const source = locked.find((p) => p.id === sourceId);
+    // The source first (every transfer from it queues here), then, read after that lock, the
+    // family member's linked purchase if there is one.
+    const source = await em.findOne(Purchase, { id: sourceId, clinicId: clinic.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!source) return rejected('purchase_not_active', 'The purchase does not exist');
+    const existingTarget = await em.findOne(Purchase, { sourcePurchaseId: sourceId, patientId: request.toPatientId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const [balances, patients, paid] = await Promise.all([
       em.find(PurchaseBalance, { purchaseId: source.id }, { orderBy: { position: 'asc' } }),
       em.find(Patient, { id: { $in: [source.patientId, request.toPatientId] }, clinicId: clinic.id }),
@@ -44,7 +43,7 @@ export const transferHandler: CommandHandler = {
     const sourceBalance = balances.find((b) => b.serviceId === request.serviceId)!;
     sourceBalance.transferredOut += request.quantity;
     if (decision.effects.exhausts) source.status = 'exhausted';
-    const target = locked.find((p) => p.id === existingTarget?.id) ?? createTarget(em, source, request.toPatientId, command);
+    const target = existingTarget ?? createTarget(em, source, request.toPatientId, command);
     await addToTarget(em, target, sourceBalance, request.quantity);
     em.persist([
       ledger(command, source, 'transferred_out', -request.quantity, request.serviceId, target.id),
