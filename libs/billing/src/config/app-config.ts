@@ -61,15 +61,48 @@ export class AppConfig {
   @IsInt({ message: 'SWEEP_INTERVAL_MS must be an integer' })
   SWEEP_INTERVAL_MS = 30_000;
 
-  /** How often workers look for clinics whose daily reconciliation time has come. */
+  /** How often workers look for clinics whose daily reconciliation time has come; 0 turns the daily run off. */
   @Transform(toInt)
-  @Min(1000)
+  @Min(0)
   @IsInt({ message: 'RECONCILE_TICK_MS must be an integer' })
   RECONCILE_TICK_MS = 300_000;
 
+  /**
+   * Origins of front-end apps allowed to call the API from a browser, comma-separated
+   * (`https://desk.example.com,https://book.example.com`). Unset: no CORS headers.
+   * Initialised (to undefined) so loadConfig, which reads the keys of a fresh instance, reads it.
+   */
   @IsOptional()
   @IsString()
-  CORS_ORIGINS?: string;
+  CORS_ORIGINS: string | undefined = undefined;
+
+  /**
+   * Requests per minute per API key (per client IP when there is no key); 0 turns the limit
+   * off. Unset: 600, except under NODE_ENV=test where it is off (see rateLimitPerMinute).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(1_000_000)
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be an integer' })
+  RATE_LIMIT_PER_MINUTE: number | undefined = undefined;
+
+  /** When set, GET /metrics (API and worker) wants `Authorization: Bearer <METRICS_TOKEN>`; unset, it is public. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN: string | undefined = undefined;
+
+  /** On SIGTERM: how long the API drains requests and the worker finishes its jobs before giving up. */
+  @Transform(toInt)
+  @Min(0)
+  @Max(600_000)
+  @IsInt({ message: 'SHUTDOWN_TIMEOUT_MS must be an integer' })
+  SHUTDOWN_TIMEOUT_MS = 25_000;
+
+  /** Address the worker's health and metrics server binds (0.0.0.0 in containers). */
+  @Matches(/^[0-9A-Za-z.:_-]{1,253}$/, { message: 'WORKER_HOST must be a host name or IP address' })
+  WORKER_HOST = '127.0.0.1';
 
   @IsIn(['development', 'production', 'test'], { message: 'NODE_ENV must be development, production or test' })
   NODE_ENV = 'development';
@@ -88,4 +121,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration: ${messages.join('; ')}`);
   }
   return config;
+}
+
+/** The effective per-key rate limit (0 = off): tests run unthrottled unless they ask for a limit. */
+export function rateLimitPerMinute(config: Pick<AppConfig, 'RATE_LIMIT_PER_MINUTE' | 'NODE_ENV'>): number {
+  return config.RATE_LIMIT_PER_MINUTE ?? (config.NODE_ENV === 'test' ? 0 : 600);
+}
+
+/** CORS_ORIGINS as a list (empty: CORS off). */
+export function corsOrigins(config: Pick<AppConfig, 'CORS_ORIGINS'>): string[] {
+  return (config.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
 }
