@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Clinic, dashboardView, isIsoDate, todayIn } from '@app/billing';
 import { IsOptional, Matches } from 'class-validator';
 import { Auth, type AuthContext } from '../auth/auth-context.js';
 import { Roles, STAFF } from '../auth/roles.decorator.js';
 import { ProblemException } from '../common/problem.exception.js';
+import { DashboardResponse } from '../openapi/dashboard.schema.js';
 
 export class DashboardQuery {
   @ApiPropertyOptional({ example: '2026-11-24', description: "Defaults to today in the clinic's time zone" })
@@ -22,6 +23,7 @@ export class DashboardApiController {
 
   @Get()
   @Roles(...STAFF)
+  @ApiOkResponse({ type: DashboardResponse })
   async get(@Query() query: DashboardQuery, @Auth() auth: AuthContext) {
     const clinic = await this.em.findOneOrFail(Clinic, { id: auth.clinicId });
     const asOf = query.asOf ?? todayIn(clinic.timezone);
