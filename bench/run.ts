@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       const figures = await runRedemptions(owner, visits, c);
       const ratio = results.pgbench.tps ? Math.round((figures.throughputPerSec / results.pgbench.tps) * 1000) / 1000 : null;
       results.redemptions.push({ ...figures, ratioToPgbench: ratio });
-      console.log(`Redemptions end to end, concurrency ${c}: ${figures.succeeded}/${figures.redemptions} in ${figures.seconds}s = ${figures.throughputPerSec}/s (${ratio ?? '?'} × pgbench); p50 ${figures.latencyMs.p50} ms, p95 ${figures.latencyMs.p95} ms, p99 ${figures.latencyMs.p99} ms`);
+      console.log(`Redemptions end to end, concurrency ${c}: ${figures.succeeded}/${figures.redemptions} in ${figures.seconds}s = ${figures.throughputPerSec}/s (${ratio ?? '?'} × pgbench); p50 ${figures.latencyMs.p50} ms, p95 ${figures.latencyMs.p95} ms, p99 ${figures.latencyMs.p99} ms; queue wait p50 ${figures.queueWaitMs.p50} ms, processing p50 ${figures.processingMs.p50} ms`);
     }
 
     const { owner, visits } = await prepareRedemptions(admin, quick ? 100 : 400, 32);

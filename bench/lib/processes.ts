@@ -19,6 +19,8 @@ export async function startStack(options: { databaseUrl: string; port: number; w
     ADMIN_TOKEN: 'bench-admin-token-0123456789',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    // The benchmark measures capacity: the per-key rate limit would only measure itself.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   } as Record<string, string>;
   // BENCH_PROFILE=1 writes V8 CPU profiles of the API and the workers to bench/profiles/.

@@ -8,6 +8,9 @@ export interface RedemptionFigures {
   seconds: number;
   throughputPerSec: number;
   latencyMs: { p50: number; p95: number; p99: number };
+  /** Where the time went, from the commands' own timestamps: accepted → a worker started it → finished. */
+  queueWaitMs: { p50: number; p99: number };
+  processingMs: { p50: number; p99: number };
 }
 
 /** A clinic with `patients` patients, each holding a paid package, and `n` visit invoices spread over them. */
@@ -46,6 +49,20 @@ export async function runRedemptions(owner: Client, visits: { invoiceId: string;
   });
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
+  const waits: number[] = [];
+  const processing: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = (await owner.request('GET', `/v1/commands?type=redemption&limit=200${cursor ? `&cursor=${cursor}` : ''}`)).body;
+    for (const c of page.data) {
+      if (!c.startedAt || !c.finishedAt) continue;
+      waits.push(Date.parse(c.startedAt) - Date.parse(c.createdAt));
+      processing.push(Date.parse(c.finishedAt) - Date.parse(c.startedAt));
+    }
+    cursor = page.nextCursor;
+  } while (cursor && waits.length < visits.length);
+  waits.sort((a, b) => a - b);
+  processing.sort((a, b) => a - b);
   return {
     concurrency,
     redemptions: visits.length,
@@ -53,5 +70,7 @@ export async function runRedemptions(owner: Client, visits: { invoiceId: string;
     seconds: Math.round(seconds * 100) / 100,
     throughputPerSec: Math.round((visits.length / seconds) * 10) / 10,
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+    queueWaitMs: { p50: percentile(waits, 50), p99: percentile(waits, 99) },
+    processingMs: { p50: percentile(processing, 50), p99: percentile(processing, 99) },
   };
 }

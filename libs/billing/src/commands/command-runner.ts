@@ -103,7 +103,7 @@ export class CommandRunner {
   private async finish(em: EntityManager, commandId: string, final: FinalState): Promise<RunResult> {
     const rows = await em.execute<{ id: string }[]>(
       `with done as (
-         update command set status = ?, result = ?::jsonb, error = ?::jsonb, finished_at = now()
+         update command set status = ?, result = ?::jsonb, error = ?::jsonb, finished_at = clock_timestamp()
           where id = ? and status not in ('succeeded', 'rejected', 'failed')
           returning id, clinic_id, type, status
        )
