@@ -22,6 +22,12 @@ export interface ActivityItem {
   type: Command['type'];
   status: Command['status'];
   summary: string;
+  /** What it touched, for clients to link and format themselves. */
+  purchaseId?: string;
+  invoiceId?: string;
+  amount?: number;
+  quantity?: number;
+  code?: string;
 }
 
 export interface DashboardView {
@@ -111,16 +117,32 @@ async function dueInvoices(em: EntityManager, clinicId: string, kind: 'membershi
 }
 
 function activityItem(command: Command): ActivityItem {
-  const result = command.result ?? {};
+  const result = (command.result ?? {}) as Record<string, unknown>;
+  const request = command.request as Record<string, unknown>;
+  const quantity = typeof result.quantity === 'number' ? result.quantity : undefined;
+  const amount = typeof result.amount === 'number' ? result.amount : undefined;
   const summary =
     command.status === 'succeeded'
       ? {
-          redemption: `Redeemed ${result.quantity ?? 1} visit(s) on invoice ${result.invoiceId ?? ''}`.trim(),
-          cancellation: `Cancelled purchase ${result.purchaseId ?? ''}`.trim(),
-          refund: `Refunded ${result.amount ?? ''}`.trim(),
-          transfer: `Transferred ${result.quantity ?? ''} visit(s)`,
-          reconciliation: `Reconciled as of ${result.asOf ?? ''}`,
+          redemption: `Redeemed ${quantity ?? 1} visit(s)`,
+          cancellation: `Cancelled a purchase${result.status === 'active' ? ` from ${String(result.cancelAt)}` : ''}`,
+          refund: 'Refunded a purchase',
+          transfer: `Transferred ${quantity ?? ''} visit(s) to a family member`,
+          reconciliation: `Reconciled as of ${String(result.asOf ?? '')}`,
         }[command.type]
-      : `${command.type} ${command.status}: ${command.error?.code ?? ''}`;
-  return { at: (command.finishedAt ?? command.createdAt).toISOString(), commandId: command.id, type: command.type, status: command.status, summary };
+      : `${command.type} ${command.status}: ${command.error?.title ?? command.error?.code ?? ''}`;
+  const purchaseId = (result.purchaseId ?? request.purchaseId) as string | undefined;
+  const invoiceId = (result.invoiceId ?? request.invoiceId) as string | undefined;
+  return {
+    at: (command.finishedAt ?? command.createdAt).toISOString(),
+    commandId: command.id,
+    type: command.type,
+    status: command.status,
+    summary,
+    ...(purchaseId ? { purchaseId } : {}),
+    ...(invoiceId ? { invoiceId } : {}),
+    ...(amount !== undefined ? { amount } : {}),
+    ...(quantity !== undefined ? { quantity } : {}),
+    ...(command.error?.code ? { code: command.error.code } : {}),
+  };
 }
