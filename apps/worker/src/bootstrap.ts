@@ -1,14 +1,27 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import type { AppConfig } from '@app/billing';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { correlationIdMiddleware, type AppConfig } from '@app/billing';
 import { WorkerModule } from './worker.module.js';
 
-/** The worker: BullMQ processors and schedulers, plus health and metrics on WORKER_PORT. */
-export async function createWorkerApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(WorkerModule.forRoot(config), {
-    ...(options.logger === false ? { logger: false } : {}),
+export interface WorkerAppOptions {
+  /** false: Nest's own messages are not logged at all (job logs follow LOG_LEVEL). */
+  logger?: false;
+  logDestination?: DestinationStream;
+  logLevel?: string;
+}
+
+/**
+ * The worker: BullMQ processors and schedulers, plus health and metrics on WORKER_PORT. No
+ * signal handling here: main.ts closes it on SIGTERM (JobDrain lets the jobs in progress finish).
+ */
+export async function createWorkerApp(config: AppConfig, options: WorkerAppOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(WorkerModule.forRoot(config, options), {
+    ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
   });
-  app.enableShutdownHooks();
+  if (options.logger !== false) app.useLogger(app.get(Logger));
+  app.use(correlationIdMiddleware());
   return app;
 }

@@ -1,15 +1,32 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AppConfig, BillingCoreModule } from '@app/billing';
+import { DiscoveryModule } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AppConfig, BillingCoreModule, loggerParams } from '@app/billing';
 import { CommandsProcessor } from './commands.processor.js';
+import { WorkerHealthController } from './health/health.controller.js';
+import { JobDrain } from './health/job-drain.service.js';
+import { JobInstrumentation } from './metrics/job-instrumentation.service.js';
+import { WorkerMetricsController } from './metrics/metrics.controller.js';
 import { SCHEDULERS } from './schedulers/index.js';
+
+export interface WorkerModuleOptions {
+  logDestination?: DestinationStream;
+  logLevel?: string;
+}
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: WorkerModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [BillingCoreModule.forRoot({ config, role: 'worker' })],
-      providers: [CommandsProcessor, ...SCHEDULERS],
+      imports: [
+        LoggerModule.forRoot(loggerParams(config, { app: 'worker', destination: options.logDestination, level: options.logLevel })),
+        BillingCoreModule.forRoot({ config, role: 'worker' }),
+        DiscoveryModule,
+      ],
+      controllers: [WorkerHealthController, WorkerMetricsController],
+      providers: [CommandsProcessor, ...SCHEDULERS, JobDrain, JobInstrumentation],
     };
   }
 }

@@ -27,3 +27,6 @@ export * from './database/preflight.js';
 export * from './purchases/delete-purchase.js';
 export * from './queries/dashboard.js';
 export * from './reconciliation/daily.js';
+export * from './verify/verify.js';
+export * from './metrics/metrics.js';
+export * from './logging/logging.js';

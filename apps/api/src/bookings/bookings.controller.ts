@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthContext } from '../auth/auth-context.js';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { BookingsService } from './bookings.service.js';
+import { BookingResponse } from './dto/booking.response.js';
 import { CreateBookingDto } from './dto/create-booking.dto.js';
 
 @ApiTags('bookings')
@@ -14,6 +15,7 @@ export class BookingsController {
 
   @Post()
   @Roles('online')
+  @ApiCreatedResponse({ type: BookingResponse, description: 'redemption is the command redeeming a purchase online, or null' })
   create(@Body() body: CreateBookingDto, @Auth() auth: AuthContext) {
     return this.bookings.create(auth, body);
   }
@@ -21,6 +23,7 @@ export class BookingsController {
   /** The online channel: its own bookings; staff: all of the clinic's. */
   @Get(':id')
   @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: BookingResponse, description: 'The current state' })
   get(@Param('id', UuidParam) id: string, @Auth() auth: AuthContext) {
     return this.bookings.get(auth, id);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, type CommandStatus, type CommandType } from '@app/billing';
 import { Auth, type AuthContext } from '../auth/auth-context.js';
@@ -8,6 +8,7 @@ import { decodeCursor, pageLimit, toPage } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.exception.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { CommandsService } from './commands.service.js';
+import { CommandPage, CommandResponse } from './dto/command.response.js';
 import { ListCommandsQuery } from './dto/list-commands.query.js';
 
 @ApiTags('commands')
@@ -21,6 +22,7 @@ export class CommandsController {
 
   @Get(':id')
   @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: CommandResponse, description: 'The online channel sees only the commands it created' })
   async get(@Param('id', UuidParam) id: string, @Auth() auth: AuthContext) {
     const command = await this.commands.find(id, auth.clinicId);
     // The online channel sees only what it created.
@@ -30,6 +32,7 @@ export class CommandsController {
 
   @Get()
   @Roles(...STAFF)
+  @ApiOkResponse({ type: CommandPage, description: 'Newest first' })
   async list(@Query() query: ListCommandsQuery, @Auth() auth: AuthContext) {
     const limit = pageLimit(query);
     const cursor = decodeCursor(query.cursor);

@@ -1,12 +1,21 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@app/billing';
 import { Public } from '../auth/roles.decorator.js';
 
+const CHECK = { type: 'string', enum: ['up', 'down'] };
+const READY_SCHEMA = {
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['ok'] }, checks: { type: 'object', properties: { postgres: CHECK, redis: CHECK }, required: ['postgres', 'redis'] } },
+  required: ['status', 'checks'],
+};
+
 @ApiTags('operations')
 @Public()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -15,12 +24,15 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOkResponse({ schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } })
   live() {
     return { status: 'ok' };
   }
 
   /** Ready when both stores answer within a second. */
   @Get('ready')
+  @ApiOkResponse({ schema: READY_SCHEMA, description: 'Postgres and Redis answer' })
+  @ApiServiceUnavailableResponse({ description: 'Postgres or Redis does not answer within a second' })
   async ready() {
     const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000))]);
     const [postgres, redis] = await Promise.allSettled([

@@ -1,11 +1,12 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Clinic, Invoice, InvoiceLine, loadPurchaseStates, redeemableOptions, redemptionLine, remainingOn } from '@app/billing';
 import { Auth, type AuthContext } from '../auth/auth-context.js';
 import { Roles, STAFF } from '../auth/roles.decorator.js';
 import { notFound } from '../common/problem.exception.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
+import { RedeemableResponse } from './dto/redeemable.response.js';
 
 /** Which purchases could cover which line: the very rules the worker applies, so the Redeem button never lies. */
 @ApiTags('invoices')
@@ -16,6 +17,7 @@ export class RedeemableController {
 
   @Get(':id/redeemable')
   @Roles(...STAFF)
+  @ApiOkResponse({ type: RedeemableResponse })
   async redeemable(@Param('id', UuidParam) id: string, @Auth() auth: AuthContext) {
     const invoice = await this.em.findOne(Invoice, { id, clinicId: auth.clinicId });
     if (!invoice) throw notFound('Invoice');
