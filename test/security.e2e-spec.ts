@@ -299,10 +299,8 @@ describe('security', () => {
     expect(leaks).toEqual([]);
   });
 
-  // KNOWN BUG (reported): an Idempotency-Key on POST /v1/api-keys stores the answer, raw key
-  // included, in idempotency_record.response_body (apps/api/src/common/idempotency.interceptor.ts,
-  // store.complete). Flip to `it` once the answer is stored without the key.
-  it.failing('stores no raw key either when the key was created with an Idempotency-Key', async () => {
+  // An Idempotency-Key on POST /v1/api-keys stores the answer for replays: without the key.
+  it('stores no raw key either when the key was created with an Idempotency-Key', async () => {
     const res = await env.http().post('/v1/api-keys').set(bearer(a.keys.owner)).set('Idempotency-Key', idem('key')).send({ name: 'replayable', role: 'billing' });
     expect(res.status).toBe(201);
     const leaks = await findKeyMaterial(env, [res.body.key]);

@@ -360,10 +360,9 @@ describe('ledger verifier', () => {
     });
   });
 
-  // KNOWN BUG (reported), found by invoice_status: removing the last line still owed from an invoice
-  // whose other lines are redeemed leaves it `open` with nothing due (apps/api/src/invoices/invoices.service.ts,
-  // deleteLine, does not set `paid`). Last in the file: it leaves that invoice behind. Flip to `it` once fixed.
-  it.failing('keeps an invoice consistent when its only unredeemed line is removed', async () => {
+  // Found by the invoice_status check: removing the last line still owed from an invoice whose other
+  // lines are redeemed used to leave it `open` with nothing due.
+  it('keeps an invoice consistent when its only unredeemed line is removed', async () => {
     const patient = await f.patient('Line', 'Remover');
     const service = await f.service('Massage 30', 6000);
     const pack = await f.paidPurchase(patient.id, (await f.packagePlan(service.id, 2, 12000)).id);

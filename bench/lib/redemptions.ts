@@ -53,7 +53,7 @@ export async function runRedemptions(owner: Client, visits: { invoiceId: string;
   const processing: number[] = [];
   let cursor: string | null = null;
   do {
-    const page = (await owner.request('GET', `/v1/commands?type=redemption&limit=200${cursor ? `&cursor=${cursor}` : ''}`)).body;
+    const page: { data: { createdAt: string; startedAt?: string; finishedAt?: string }[]; nextCursor: string | null } = (await owner.request('GET', `/v1/commands?type=redemption&limit=200${cursor ? `&cursor=${cursor}` : ''}`)).body;
     for (const c of page.data) {
       if (!c.startedAt || !c.finishedAt) continue;
       waits.push(Date.parse(c.startedAt) - Date.parse(c.createdAt));

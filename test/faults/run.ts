@@ -370,12 +370,9 @@ async function main(): Promise<number> {
     interface Fault { at: number; kind: 'kill' | 'wipe' | 'cut' }
     const kills = Array.from({ length: KILLS }, () => ({ at: Math.floor(OPS * (0.05 + 0.8 * random())), kind: 'kill' as const })).sort((a, b) => a.at - b.at);
     const wipe = { at: Math.floor(OPS * (0.2 + 0.4 * random())), kind: 'wipe' as const };
-    if (WIPE_LAST) wipe.at = Number.POSITIVE_INFINITY; // after the drain, on an idle system
-    else if (kills.length > 0 && kills.every((k) => k.at <= wipe.at)) {
-      // At least one worker (re)start after the wipe: the workers create the sweeper's job scheduler
-      // only when they start, so a wipe with no start after it leaves no sweeper (FAULT_WIPE_LAST shows it).
-      kills[kills.length - 1].at = between(wipe.at + 1, Math.floor(OPS * 0.9));
-    }
+    // FAULT_WIPE_LAST: the wipe after the drain, on an idle system with no worker starting after it
+    // (the workers must re-assert the sweeper's job scheduler on their own).
+    if (WIPE_LAST) wipe.at = Number.POSITIVE_INFINITY;
     const faults: Fault[] = [...kills, ...(WIPE_LAST ? [] : [wipe]), { at: Math.floor(OPS * (0.3 + 0.5 * random())), kind: 'cut' as const }].sort((a, b) => a.at - b.at);
     console.log(`faults: schedule (operation: fault): ${faults.map((f) => `${f.at}:${f.kind}`).join(' ')}`);
     let faultChain: Promise<void> = Promise.resolve();

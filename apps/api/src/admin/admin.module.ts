@@ -24,7 +24,12 @@ class BullBoardAccessModule {}
         boardOptions: { uiConfig: { boardTitle: 'Clinic Billing' } },
       }),
     }),
-    BullBoardModule.forFeature({ name: COMMANDS_QUEUE, adapter: BullMQAdapter }, { name: MAINTENANCE_QUEUE, adapter: BullMQAdapter }),
+    // Read-only: the queues hold every clinic's jobs, and a clinic's owner may look but not retry
+    // or remove another clinic's (Postgres is the record; the sweeper re-queues what is lost).
+    BullBoardModule.forFeature(
+      { name: COMMANDS_QUEUE, adapter: BullMQAdapter, options: { readOnlyMode: true } },
+      { name: MAINTENANCE_QUEUE, adapter: BullMQAdapter, options: { readOnlyMode: true } },
+    ),
   ],
 })
 export class AdminModule {}

@@ -7,7 +7,7 @@ import { DashboardSessionService, SIGN_IN_PATH } from '../dashboard/session/inde
 
 export type BoardDecision = { allowed: true; role: Role; via: 'api_key' | 'dashboard_session' } | { allowed: false; status: 401 | 403; detail: string };
 
-/** Bull Board (retry, clean and remove jobs of every clinic) is for owners only. */
+/** Bull Board (every clinic's jobs, read-only) is for owners only. */
 const BOARD_ROLE: Role = 'owner';
 
 /**

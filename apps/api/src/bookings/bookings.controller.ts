@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Auth, type AuthContext } from '../auth/auth-context.js';
+import { Auth, type AuthContext, type AuthedRequest } from '../auth/auth-context.js';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { BookingsService } from './bookings.service.js';
@@ -16,8 +16,8 @@ export class BookingsController {
   @Post()
   @Roles('online')
   @ApiCreatedResponse({ type: BookingResponse, description: 'redemption is the command redeeming a purchase online, or null' })
-  create(@Body() body: CreateBookingDto, @Auth() auth: AuthContext) {
-    return this.bookings.create(auth, body);
+  create(@Body() body: CreateBookingDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest) {
+    return this.bookings.create(auth, body, req.correlationId ?? null);
   }
 
   /** The online channel: its own bookings; staff: all of the clinic's. */

@@ -24,10 +24,10 @@ export class BookingsService {
     private readonly commands: CommandsService,
   ) {}
 
-  async create(auth: AuthContext, dto: CreateBookingDto) {
+  async create(auth: AuthContext, dto: CreateBookingDto, correlationId: string | null = null) {
     const appointment = await this.appointments.create(auth.clinicId, dto, auth.keyId);
     const { invoice } = await this.appointmentInvoices.invoiceFor(auth.clinicId, appointment.id, auth.keyId);
-    const redemption = await this.redeemOnline(auth, invoice.id);
+    const redemption = await this.redeemOnline(auth, invoice.id, correlationId);
     const booking = build(Booking, {
       clinicId: auth.clinicId,
       appointmentId: appointment.id,
@@ -48,7 +48,7 @@ export class BookingsService {
   }
 
   /** Stores an online redemption when the same rules the worker applies say it would succeed now. */
-  private async redeemOnline(auth: AuthContext, invoiceId: string): Promise<Command | null> {
+  private async redeemOnline(auth: AuthContext, invoiceId: string, correlationId: string | null): Promise<Command | null> {
     const em = this.em.fork();
     const [clinic, invoice, line] = await Promise.all([
       em.findOneOrFail(Clinic, { id: auth.clinicId }),
@@ -59,7 +59,7 @@ export class BookingsService {
     const ctx = { channel: 'online' as const, membershipGraceDays: clinic.settings.membershipGraceDays };
     const options = redeemableOptions(redemptionLine(invoice, line), purchases.map((p) => p.state), ctx);
     if (options.length === 0) return null;
-    const stored = await this.commands.store(auth, 'redemption', 'POST /v1/bookings', { invoiceId, lineId: line.id }, null, 'online', null);
+    const stored = await this.commands.store(auth, 'redemption', 'POST /v1/bookings', { invoiceId, lineId: line.id }, null, 'online', correlationId);
     return stored.command;
   }
 

@@ -54,7 +54,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       mergeMap((body) =>
         from(
           (async () => {
-            await store.complete(clinicId, key, defaultStatus, body);
+            await store.complete(clinicId, key, defaultStatus, withoutSecrets(body));
             return body;
           })(),
         ),
@@ -63,7 +63,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         from(
           (async () => {
             if (error instanceof SendResponse && error.status < 500) {
-              await store.complete(clinicId, key, error.status, error.body);
+              await store.complete(clinicId, key, error.status, withoutSecrets(error.body));
             } else if (error instanceof HttpException && error.getStatus() < 500) {
               // Stored as the problem the client got, so a replay answers the same body.
               await store.complete(clinicId, key, error.getStatus(), new ProblemFilter().toProblem(error, req));
@@ -76,4 +76,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       ),
     );
   }
+}
+
+/**
+ * API keys are shown once and stored only as hashes, so a stored answer never keeps one: a replay
+ * of POST /v1/api-keys says the same thing as the first answer, less the key itself.
+ */
+export function withoutSecrets(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const { key: _key, ownerKey: _ownerKey, ...rest } = body as Record<string, unknown>;
+  return rest;
 }

@@ -71,6 +71,8 @@ export class InvoicesService {
         throw new ProblemException('invoice_not_open', `Lines can be removed from open service invoices only (this one is a ${invoice.status} ${invoice.kind} invoice)`);
       }
       invoice.total -= line.amount;
+      // What is left may be all redeemed already: then nothing is due and the invoice is paid.
+      if (invoice.total > 0 && invoice.total - invoice.coveredAmount - invoice.amountPaid === 0) invoice.status = 'paid';
       tx.remove(line);
     });
   }

@@ -1,5 +1,5 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AppConfig, COMMANDS_QUEUE, MAINTENANCE_QUEUE, requeueStrandedCommands, submitDueDailyReconciliations, type CommandJobData } from '@app/billing';
 import type { Job, Queue } from 'bullmq';
@@ -14,7 +14,7 @@ const STRANDED_AFTER_MS = 5_000;
  * reconciliation): however many workers run, a scheduler yields one job per tick.
  */
 @Processor(MAINTENANCE_QUEUE)
-export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MaintenanceProcessor.name);
 
   constructor(
@@ -26,7 +26,26 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     super();
   }
 
+  private keeper: NodeJS.Timeout | null = null;
+
+  /**
+   * The job schedulers live in Redis: one that lost its data (a wipe, a failover) would lose them
+   * too, and with them the sweep that heals everything else. So every worker re-asserts them on a
+   * timer of its own (upserting is idempotent), not only when it starts.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    await this.ensureSchedulers();
+    this.keeper = setInterval(() => {
+      this.ensureSchedulers().catch((error: Error) => this.logger.warn(`Could not re-assert the job schedulers: ${error.message}`));
+    }, this.config.SWEEP_INTERVAL_MS);
+    this.keeper.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.keeper) clearInterval(this.keeper);
+  }
+
+  private async ensureSchedulers(): Promise<void> {
     const opts = { removeOnComplete: 100, removeOnFail: 100 };
     await this.maintenance.upsertJobScheduler(SWEEP_JOB, { every: this.config.SWEEP_INTERVAL_MS }, { name: SWEEP_JOB, opts });
     if (this.config.RECONCILE_TICK_MS > 0) {

@@ -1,4 +1,5 @@
 import { isIsoDate } from '../../domain/dates.js';
+import { reportReconciliationProgress } from '../../metrics/metrics.js';
 import { requeueStrandedCommands } from '../requeue.js';
 import { billMembershipCycles } from '../../reconciliation/membership-cycles.js';
 import { expirePackages } from '../../reconciliation/package-expiry.js';
@@ -23,7 +24,11 @@ export const reconciliationHandler: CommandHandler = {
     const asOf = request.asOf ?? today;
     // The API validated it; a bad date here is a bug, not a business refusal.
     if (!isIsoDate(asOf)) throw new Error(`reconciliation asOf is not a date: ${asOf}`);
-    const report = (phase: string, extra: Record<string, unknown> = {}) => reportProgress({ phase, asOf, ...extra });
+    const phases = ['membership_cycles', 'cancellations', 'expiry', 'overdue', 'requeue', 'done'];
+    const report = (phase: string, extra: Record<string, unknown> = {}) => {
+      reportReconciliationProgress(clinic.id, phases.indexOf(phase), phases.length - 1);
+      return reportProgress({ phase, asOf, ...extra });
+    };
 
     await report('membership_cycles', { purchasesDone: 0 });
     const cycles = await billMembershipCycles(em, clinic.id, asOf, command.id, (done) => report('membership_cycles', { purchasesDone: done }));
