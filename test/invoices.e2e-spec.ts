@@ -228,6 +228,20 @@ describe('invoices and payments (e2e)', () => {
       expect((await pay(blank.id, { amount: 1, method: 'cash' })).status).toBe(422);
     });
 
+    it('a retried payment with the same Idempotency-Key pays once, even when its first answer was never stored', async () => {
+      const inv = await newInvoice();
+      await addLine(inv.id, { serviceId: massageId }); // 12000
+      const key = `pay-${Date.now()}`;
+      const first = await pay(inv.id, { amount: 5000, method: 'card' }).set('Idempotency-Key', key);
+      expect(first.status).toBe(201);
+      // As if the process died after the payment committed and before the answer was stored.
+      await env.db.query(`update idempotency_record set state = 'in_progress', status_code = null, response_body = null, created_at = now() - interval '5 minutes' where key = $1`, [key]);
+      const retry = await pay(inv.id, { amount: 5000, method: 'card' }).set('Idempotency-Key', key);
+      expect(retry.status).toBe(201);
+      expect(retry.body.id).toBe(first.body.id);
+      expect((await getInvoice(inv.id)).body).toMatchObject({ amountPaid: 5000, balanceDue: 7000 });
+    });
+
     it('concurrent payments never pay more than is due', async () => {
       const inv = await newInvoice();
       await addLine(inv.id, { serviceId: massageId }); // 12000

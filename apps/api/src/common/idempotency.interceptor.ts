@@ -37,14 +37,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const hash = requestHash(endpoint, req.body);
     const store = new IdempotencyStore(this.em.fork());
     let claim = await store.claim(clinicId, key, endpoint, hash);
-    if (!claim.claimed && claim.existing.state === 'in_progress' && (await store.reclaimStale(clinicId, key, STALE_CLAIM_SECONDS))) {
-      claim = { claimed: true };
-    }
     if (!claim.claimed) {
       const { existing } = claim;
       if (existing.endpoint !== endpoint || existing.requestHash !== hash || existing.commandId !== null) {
         throw new ProblemException('idempotency_key_reused', 'This Idempotency-Key was already used with another request');
       }
+      // The same request, whose first try died before answering: this one takes over.
+      if (existing.state === 'in_progress' && (await store.reclaimStale(clinicId, key, STALE_CLAIM_SECONDS))) claim = { claimed: true };
+    }
+    if (!claim.claimed) {
+      const { existing } = claim;
       if (existing.state === 'in_progress') throw new ProblemException('idempotency_key_in_progress');
       throw new SendResponse(existing.statusCode ?? 200, existing.responseBody, { 'Idempotent-Replayed': 'true' });
     }

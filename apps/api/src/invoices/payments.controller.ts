@@ -1,7 +1,9 @@
-import { Body, Controller, Param, Post } from '@nestjs/common';
+import { Body, Controller, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthContext } from '../auth/auth-context.js';
 import { Roles, STAFF } from '../auth/roles.decorator.js';
+import { readIdempotencyKey } from '../common/idempotency-key.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { CreatePaymentDto } from './dto/create-payment.dto.js';
 import { PaymentResponse } from './dto/invoice.response.js';
@@ -16,7 +18,7 @@ export class PaymentsController {
   @Post()
   @Roles(...STAFF)
   @ApiCreatedResponse({ type: PaymentResponse, description: '422 overpayment when the amount exceeds the balance due' })
-  create(@Param('id', UuidParam) id: string, @Body() body: CreatePaymentDto, @Auth() auth: AuthContext): Promise<PaymentResponse> {
-    return this.payments.record(auth.clinicId, id, body, auth.keyId);
+  create(@Param('id', UuidParam) id: string, @Body() body: CreatePaymentDto, @Auth() auth: AuthContext, @Req() req: Request): Promise<PaymentResponse> {
+    return this.payments.record(auth.clinicId, id, body, auth.keyId, readIdempotencyKey(req));
   }
 }

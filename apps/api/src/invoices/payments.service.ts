@@ -11,10 +11,17 @@ import { lockInvoice } from './invoices.service.js';
 export class PaymentsService {
   constructor(private readonly em: EntityManager) {}
 
-  /** Under the invoice's row lock, so concurrent payments can never pay more than is due. */
-  async record(clinicId: string, invoiceId: string, dto: CreatePaymentDto, keyId: string): Promise<PaymentResponse> {
+  /**
+   * Under the invoice's row lock, so concurrent payments can never pay more than is due. With an
+   * Idempotency-Key the payment's own unique effect key is derived from it: even a retry after a
+   * crash between the payment's commit and the stored answer finds the payment instead of paying twice.
+   */
+  async record(clinicId: string, invoiceId: string, dto: CreatePaymentDto, keyId: string, idempotencyKey?: string): Promise<PaymentResponse> {
     return this.em.fork().transactional(async (tx) => {
       const invoice = await lockInvoice(tx, clinicId, invoiceId);
+      const effectKey = idempotencyKey ? `payment-key:${clinicId}:${idempotencyKey}` : null;
+      const earlier = effectKey ? await tx.findOne(Payment, { effectKey }) : null;
+      if (earlier) return toPaymentResponse(earlier);
       if (invoice.status === 'void') throw new ProblemException('invoice_not_open', 'The invoice is void');
       const due = balanceDue(invoice);
       if (dto.amount > due) {
@@ -28,7 +35,7 @@ export class PaymentsService {
         reference: dto.reference ?? null,
         createdByKeyId: keyId,
       });
-      payment.effectKey = `payment:${payment.id}`;
+      payment.effectKey = effectKey ?? `payment:${payment.id}`;
       invoice.amountPaid += dto.amount;
       if (balanceDue(invoice) === 0) invoice.status = 'paid';
       tx.persist(payment);
