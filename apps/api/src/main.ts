@@ -1,4 +1,4 @@
-import { assertServicesReachable, explainConnectionError, loadConfig } from '@app/billing';
+import { assertServicesReachable, explainConnectionError, loadConfig, stopOnSignals } from '@app/billing';
 import { Logger } from 'nestjs-pino';
 import { createApiApp, drainAndClose } from './bootstrap.js';
 
@@ -11,22 +11,7 @@ async function main(): Promise<void> {
   const port = (app.getHttpServer().address() as { port: number } | null)?.port ?? config.PORT;
   logger.log(`Clinic Billing API listening on http://127.0.0.1:${port} (docs: /docs, dashboard: /dashboard, metrics: /metrics)`);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    // A second signal while draining: stop now.
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.log(`${signal}: draining requests (up to ${config.SHUTDOWN_TIMEOUT_MS} ms), then closing`);
-    drainAndClose(app, config.SHUTDOWN_TIMEOUT_MS).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(error, 'Shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  stopOnSignals(logger, `draining requests (up to ${config.SHUTDOWN_TIMEOUT_MS} ms), then closing`, () => drainAndClose(app, config.SHUTDOWN_TIMEOUT_MS));
 }
 
 main().catch((error: unknown) => {

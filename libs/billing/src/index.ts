@@ -30,3 +30,4 @@ export * from './reconciliation/daily.js';
 export * from './verify/verify.js';
 export * from './metrics/metrics.js';
 export * from './logging/logging.js';
+export * from './nest/stop-on-signals.js';
