@@ -22,12 +22,13 @@ export type ClaimResult =
 export class IdempotencyStore {
   constructor(private readonly em: EntityManager) {}
 
-  async claim(clinicId: string, key: string, endpoint: string, hash: string, commandId: string | null = null): Promise<ClaimResult> {
+  /** Claims a key for a request that is not a command (commands claim theirs in submitCommand's statement). */
+  async claim(clinicId: string, key: string, endpoint: string, hash: string): Promise<ClaimResult> {
     const inserted = await this.em.execute<{ id: string }[]>(
-      `insert into idempotency_record (id, clinic_id, key, endpoint, request_hash, command_id, state, created_at)
-       values (gen_random_uuid(), ?, ?, ?, ?, ?, ?, now())
+      `insert into idempotency_record (id, clinic_id, key, endpoint, request_hash, state, created_at)
+       values (gen_random_uuid(), ?, ?, ?, ?, 'in_progress', now())
        on conflict (clinic_id, key) do nothing returning id`,
-      [clinicId, key, endpoint, hash, commandId, commandId ? 'done' : 'in_progress'],
+      [clinicId, key, endpoint, hash],
     );
     if (inserted.length > 0) return { claimed: true };
     const existing = await this.find(clinicId, key);
