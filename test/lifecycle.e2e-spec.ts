@@ -231,6 +231,19 @@ describe('package and membership lifecycle', () => {
     });
   });
 
+  describe('archived plans', () => {
+    it('cannot be sold (plan_archived), while purchases already sold keep working', async () => {
+      const plan = await f.packagePlan(massage.id, 3, 30000);
+      const patient = await f.patient();
+      const sold = await f.paidPurchase(patient.id, plan.id);
+      await env.http().patch(`/v1/plans/${plan.id}`).set(bearer(clinic.keys.billing)).send({ active: false }).expect(200);
+      const res = await env.http().post(`/v1/patients/${patient.id}/purchases`).set(bearer(clinic.keys.front_desk)).send({ planId: plan.id });
+      expect(res.status).toBe(422);
+      expect(res.body.code).toBe('plan_archived');
+      await redeemOk(patient.id, sold.id);
+    });
+  });
+
   describe('deletion', () => {
     it('deletes an untouched purchase and voids its invoices, keeping their numbers', async () => {
       const patient = await f.patient();
