@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { ApiKey, hashApiKey, problemFor, type Role } from '@app/billing';
+import { findActiveApiKey, problemFor, type Role } from '@app/billing';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bearerToken } from '../auth/api-key.guard.js';
 import { DashboardSessionService, SIGN_IN_PATH } from '../dashboard/session/index.js';
@@ -25,7 +25,7 @@ export class BullBoardAccess {
   async decide(req: Request): Promise<BoardDecision> {
     const token = bearerToken(req);
     if (token !== undefined) {
-      const key = await this.em.fork().findOne(ApiKey, { keyHash: hashApiKey(token), revokedAt: null });
+      const key = await findActiveApiKey(this.em, token);
       if (!key) return { allowed: false, status: 401, detail: 'Unknown or revoked API key' };
       return this.byRole(key.role, 'api_key');
     }

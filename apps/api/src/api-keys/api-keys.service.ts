@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { ApiKey, build, generateApiKey, hashApiKey, keyPrefix } from '@app/billing';
+import { ApiKey, newApiKey } from '@app/billing';
 import { decodeCursor, pageLimit, toPage, type ListQuery, type Page } from '../common/pagination.js';
 import { notFound, ProblemException } from '../common/problem.exception.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
@@ -11,8 +11,7 @@ export class ApiKeysService {
   constructor(private readonly em: EntityManager) {}
 
   async create(clinicId: string, dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
-    const key = generateApiKey();
-    const row = build(ApiKey, { clinicId, name: dto.name, role: dto.role, keyHash: hashApiKey(key), keyPrefix: keyPrefix(key) });
+    const { row, key } = newApiKey(clinicId, dto.name, dto.role);
     await this.em.persist(row).flush();
     return { ...toApiKeyResponse(row), key };
   }

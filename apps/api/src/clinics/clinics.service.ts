@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { ApiKey, build, Clinic, DEFAULT_CLINIC_SETTINGS, generateApiKey, hashApiKey, keyPrefix } from '@app/billing';
+import { build, Clinic, DEFAULT_CLINIC_SETTINGS, newApiKey } from '@app/billing';
 import { notFound } from '../common/problem.exception.js';
 import type { ClinicSettingsDto } from './dto/clinic-settings.dto.js';
 import type { CreateClinicDto } from './dto/create-clinic.dto.js';
@@ -11,14 +11,13 @@ export class ClinicsService {
 
   /** The clinic and its first owner key, together or not at all. */
   async create(dto: CreateClinicDto): Promise<{ clinic: Clinic; ownerKey: string }> {
-    const ownerKey = generateApiKey();
     const clinic = build(Clinic, {
       name: dto.name,
       currency: dto.currency,
       timezone: zoneSpelling(dto.timezone),
       settings: { ...DEFAULT_CLINIC_SETTINGS, ...definedOnly(dto.settings) },
     });
-    const key = build(ApiKey, { clinicId: clinic.id, name: 'Owner', role: 'owner', keyHash: hashApiKey(ownerKey), keyPrefix: keyPrefix(ownerKey) });
+    const { row: key, key: ownerKey } = newApiKey(clinic.id, 'Owner', 'owner');
     await this.em.fork().transactional(async (tx) => {
       tx.persist(clinic);
       tx.persist(key);

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { generateApiKey, hashApiKey, keyPrefix } from '../auth/api-keys.js';
+import { newApiKey } from '../auth/api-keys.js';
 import { isValidTimeZone } from '../domain/dates.js';
-import { ApiKey, ROLES, type Role } from '../entities/api-key.entity.js';
+import { ROLES, type Role } from '../entities/api-key.entity.js';
 import { build } from '../entities/base.js';
 import { Clinic, DEFAULT_CLINIC_SETTINGS } from '../entities/clinic.entity.js';
 
@@ -32,9 +32,8 @@ export async function createClinicWithOwnerKey(
   if (!name || name.length > 200) throw new SetupError('name must be 1 to 200 characters');
   assertCurrency(input.currency);
   assertTimeZone(input.timezone);
-  const ownerKey = generateApiKey();
   const clinic = build(Clinic, { name, currency: input.currency, timezone: input.timezone, settings: { ...DEFAULT_CLINIC_SETTINGS } });
-  const key = build(ApiKey, { clinicId: clinic.id, name: 'Owner', role: 'owner', keyHash: hashApiKey(ownerKey), keyPrefix: keyPrefix(ownerKey) });
+  const { row: key, key: ownerKey } = newApiKey(clinic.id, 'Owner', 'owner');
   await em.fork().transactional(async (tx) => {
     tx.persist(clinic);
     tx.persist(key);
@@ -50,8 +49,7 @@ export async function createApiKey(em: EntityManager, input: { clinicId: string;
   if (!/^[0-9a-f-]{36}$/i.test(input.clinicId) || !(await fork.count(Clinic, { id: input.clinicId.toLowerCase() }))) {
     throw new SetupError(`No clinic ${input.clinicId}`);
   }
-  const key = generateApiKey();
-  const row = build(ApiKey, { clinicId: input.clinicId.toLowerCase(), name, role: input.role, keyHash: hashApiKey(key), keyPrefix: keyPrefix(key) });
+  const { row, key } = newApiKey(input.clinicId.toLowerCase(), name, input.role);
   await fork.persist(row).flush();
   return { id: row.id, key, role: input.role };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { ApiKey, AppConfig, hashApiKey, type Role } from '@app/billing';
+import { ApiKey, AppConfig, findActiveApiKey, type Role } from '@app/billing';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { deriveSessionSecret, signSession, verifySession } from './session-token.js';
@@ -43,7 +43,7 @@ export class DashboardSessionService {
   /** The active (not revoked) API key for a key typed in at sign-in, whatever its role. */
   async findActiveKey(rawKey: string): Promise<ApiKey | null> {
     if (!rawKey || rawKey.length > 512) return null;
-    return this.em.fork().findOne(ApiKey, { keyHash: hashApiKey(rawKey), revokedAt: null });
+    return findActiveApiKey(this.em, rawKey);
   }
 
   /** The request's session, or null when there is none, it is forged or expired, or its key is revoked. */
