@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { startTestEnv, type TestEnv } from './harness.js';
 import { bearer, createClinic, type TestClinic } from './helpers.js';
 
@@ -79,6 +80,28 @@ describe('API keys (e2e)', () => {
     expect((await env.http().delete(`/v1/api-keys/${created.body.id}`).set(owner())).status).toBe(204);
     const again = await env.http().get('/v1/api-keys').set(owner());
     expect(again.body.data.find((k: { id: string }) => k.id === created.body.id).revokedAt).toBe(row.revokedAt);
+  });
+
+  it('a revocation reaches every API process: another one that knew the key refuses it within moments', async () => {
+    const { createApiApp } = await import('../apps/api/src/bootstrap.js');
+    const second = await createApiApp(env.config, { logger: false });
+    await second.listen(0, '127.0.0.1');
+    try {
+      const secondUrl = `http://127.0.0.1:${(second.getHttpServer().address() as { port: number }).port}`;
+      const created = await env.http().post('/v1/api-keys').set(owner()).send({ name: 'Elsewhere', role: 'billing' });
+      // The second process authenticates the key once, and so remembers it.
+      expect((await request(secondUrl).get('/v1/services').set(bearer(created.body.key))).status).toBe(200);
+      expect((await env.http().delete(`/v1/api-keys/${created.body.id}`).set(owner())).status).toBe(204);
+      const deadline = Date.now() + 2000;
+      let status = 200;
+      while (status === 200 && Date.now() < deadline) {
+        status = (await request(secondUrl).get('/v1/services').set(bearer(created.body.key))).status;
+        if (status === 200) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(status).toBe(401);
+    } finally {
+      await second.close();
+    }
   });
 
   it('DELETE of another clinic key or an unknown id is 404, and leaves it working', async () => {

@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { AppConfig, BillingCoreModule, loggerParams } from '@app/billing';
 import { AdminModule } from './admin/admin.module.js';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
+import { AuthModule } from './auth/auth.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { IdempotencyModule } from './common/idempotency.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -28,6 +29,7 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(loggerParams(config, { app: 'api', destination: options.logDestination, level: options.logLevel })),
         BillingCoreModule.forRoot({ config, role: 'producer' }),
+        AuthModule,
         IdempotencyModule,
         HealthModule,
         MetricsModule,

@@ -31,3 +31,4 @@ export * from './verify/verify.js';
 export * from './metrics/metrics.js';
 export * from './logging/logging.js';
 export * from './nest/stop-on-signals.js';
+export * from './database/pg-listener.js';

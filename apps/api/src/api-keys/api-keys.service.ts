@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { ApiKey, newApiKey } from '@app/billing';
+import { ApiKey, newApiKey, revokeApiKey } from '@app/billing';
+import { ApiKeyCache } from '../auth/api-key-cache.service.js';
 import { decodeCursor, pageLimit, toPage, type ListQuery, type Page } from '../common/pagination.js';
 import { notFound, ProblemException } from '../common/problem.exception.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
@@ -8,7 +9,10 @@ import { toApiKeyResponse, type ApiKeyResponse, type CreatedApiKeyResponse } fro
 
 @Injectable()
 export class ApiKeysService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cache: ApiKeyCache,
+  ) {}
 
   async create(clinicId: string, dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
     const { row, key } = newApiKey(clinicId, dto.name, dto.role);
@@ -28,20 +32,22 @@ export class ApiKeysService {
    * The last active owner key cannot go: nobody could manage the clinic's keys any more.
    */
   async revoke(clinicId: string, id: string): Promise<void> {
-    await this.em.fork().transactional(async (tx) => {
+    const revokedHash = await this.em.fork().transactional(async (tx) => {
       const key = await tx.findOne(ApiKey, { id, clinicId });
       if (!key) throw notFound('API key');
-      if (key.revokedAt) return;
+      if (key.revokedAt) return null;
       if (key.role === 'owner') {
         // Locking the active owner keys serialises concurrent revocations of the last two.
         const owners = await tx.execute<{ id: string }[]>(
           `select id from api_key where clinic_id = ? and role = 'owner' and revoked_at is null for update`,
           [clinicId],
         );
-        if (!owners.some((o) => o.id === id)) return;
+        if (!owners.some((o) => o.id === id)) return null;
         if (owners.length <= 1) throw new ProblemException('conflict', 'The last active owner key cannot be revoked: create another owner key first');
       }
-      await tx.nativeUpdate(ApiKey, { id, revokedAt: null }, { revokedAt: new Date() });
+      return revokeApiKey(tx, id);
     });
+    // This process forgets the key at once; the others when the announcement reaches them.
+    if (revokedHash) this.cache.forget(revokedHash);
   }
 }

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { EntityManager } from '@mikro-orm/postgresql';
-import { AppConfig, findActiveApiKey, safeEqual, type Role } from '@app/billing';
+import { AppConfig, safeEqual, type Role } from '@app/billing';
+import { ApiKeyCache } from './api-key-cache.service.js';
 import { ProblemException } from '../common/problem.exception.js';
 import { ACCESS_KEY, ROLES_KEY } from './roles.decorator.js';
 import type { AuthedRequest } from './auth-context.js';
@@ -11,7 +11,7 @@ import type { AuthedRequest } from './auth-context.js';
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly em: EntityManager,
+    private readonly keys: ApiKeyCache,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
@@ -27,7 +27,7 @@ export class ApiKeyGuard implements CanActivate {
       throw new ProblemException('unauthorized', 'This endpoint needs the ADMIN_TOKEN');
     }
     if (!token) throw new ProblemException('unauthorized', 'Send Authorization: Bearer <api key>');
-    const key = await findActiveApiKey(this.em, token);
+    const key = await this.keys.find(token);
     if (!key) throw new ProblemException('unauthorized', 'Unknown or revoked API key');
     req.auth = { clinicId: key.clinicId, keyId: key.id, role: key.role };
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

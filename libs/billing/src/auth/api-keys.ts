@@ -29,6 +29,35 @@ export function newApiKey(clinicId: string, name: string, role: Role): { row: Ap
   return { row: build(ApiKey, { clinicId, name, role, keyHash: hashApiKey(key), keyPrefix: keyPrefix(key) }), key };
 }
 
+/** Postgres channel on which a revoked key's hash is announced (API processes cache active keys). */
+export const API_KEY_EVENTS_CHANNEL = 'api_key_events';
+
+/** What a request's authentication needs of its key. */
+export interface ActiveApiKey {
+  id: string;
+  clinicId: string;
+  role: Role;
+}
+
+/** The active key with this hash, in one plain query (the hot path of every request). */
+export async function findActiveApiKeyByHash(em: EntityManager, keyHash: string): Promise<ActiveApiKey | null> {
+  const rows = await em.execute<{ id: string; clinic_id: string; role: Role }[]>(
+    'select id, clinic_id, role from api_key where key_hash = ? and revoked_at is null',
+    [keyHash],
+  );
+  return rows[0] ? { id: rows[0].id, clinicId: rows[0].clinic_id, role: rows[0].role } : null;
+}
+
+/** Revokes a key and announces its hash to every API process, on commit. The hash, or null if it was revoked already. */
+export async function revokeApiKey(tx: EntityManager, id: string): Promise<string | null> {
+  const rows = await tx.execute<{ key_hash: string }[]>(
+    `with revoked as (update api_key set revoked_at = now() where id = ? and revoked_at is null returning key_hash)
+     select key_hash, pg_notify(?, key_hash) from revoked`,
+    [id, API_KEY_EVENTS_CHANNEL],
+  );
+  return rows[0]?.key_hash ?? null;
+}
+
 /** The key row a caller's raw key names, if it exists and is not revoked. */
 export function findActiveApiKey(em: EntityManager, rawKey: string): Promise<ApiKey | null> {
   return em.fork().findOne(ApiKey, { keyHash: hashApiKey(rawKey), revokedAt: null });

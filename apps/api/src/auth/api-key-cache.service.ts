@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { API_KEY_EVENTS_CHANNEL, AppConfig, findActiveApiKeyByHash, hashApiKey, PgListener, type ActiveApiKey } from '@app/billing';
+
+/** A cached key is checked again after this long, whatever happens. */
+const TTL_MS = 60_000;
+/** Bounded: at most this many keys are remembered (the oldest go first). */
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Active API keys by hash, so most requests authenticate without a query. A revocation is
+ * announced on a Postgres channel and evicts the key in every API process; while that channel is
+ * down nothing is cached (a revocation could be missed), and a lookup that overlapped an
+ * announcement is not cached either.
+ */
+@Injectable()
+export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ApiKeyCache.name);
+  private readonly entries = new Map<string, { key: ActiveApiKey; expiresAt: number }>();
+  /** Bumped by every eviction: a lookup that saw it change may hold a key revoked meanwhile. */
+  private generation = 0;
+  private readonly listener: PgListener;
+
+  constructor(
+    @Inject(AppConfig) config: AppConfig,
+    private readonly em: EntityManager,
+  ) {
+    this.listener = new PgListener(
+      config.DATABASE_URL,
+      [API_KEY_EVENTS_CHANNEL],
+      { onNotification: (_channel, keyHash) => this.forget(keyHash), onDisconnected: () => this.clear() },
+      this.logger,
+    );
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.listener.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.listener.stop();
+  }
+
+  /** The active key a raw key names, or null. */
+  async find(rawKey: string): Promise<ActiveApiKey | null> {
+    const keyHash = hashApiKey(rawKey);
+    const hit = this.entries.get(keyHash);
+    if (hit && hit.expiresAt > Date.now()) return hit.key;
+    const generation = this.generation;
+    const key = await findActiveApiKeyByHash(this.em, keyHash);
+    if (!key) this.entries.delete(keyHash);
+    else if (this.listener.connected && generation === this.generation) this.remember(keyHash, key);
+    return key;
+  }
+
+  forget(keyHash: string): void {
+    this.generation += 1;
+    this.entries.delete(keyHash);
+  }
+
+  private clear(): void {
+    this.generation += 1;
+    this.entries.clear();
+  }
+
+  private remember(keyHash: string, key: ActiveApiKey): void {
+    this.entries.delete(keyHash);
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(keyHash, { key, expiresAt: Date.now() + TTL_MS });
+  }
+}
