@@ -55,7 +55,7 @@ export class BookingsService {
       em.findOneOrFail(Invoice, { id: invoiceId }),
       em.findOneOrFail(InvoiceLine, { invoiceId }),
     ]);
-    const purchases = await loadPurchaseStates(em, auth.clinicId, { patientId: invoice.patientId }, false);
+    const purchases = await loadPurchaseStates(em, auth.clinicId, { patientId: invoice.patientId });
     const ctx = { channel: 'online' as const, membershipGraceDays: clinic.settings.membershipGraceDays };
     const options = redeemableOptions(redemptionLine(invoice, line), purchases.map((p) => p.state), ctx);
     if (options.length === 0) return null;

@@ -24,7 +24,7 @@ export class RedeemableController {
     const [clinic, lines, purchases] = await Promise.all([
       this.em.findOneOrFail(Clinic, { id: auth.clinicId }),
       this.em.find(InvoiceLine, { invoiceId: id }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-      loadPurchaseStates(this.em, auth.clinicId, { patientId: invoice.patientId }, false),
+      loadPurchaseStates(this.em, auth.clinicId, { patientId: invoice.patientId }),
     ]);
     const ctx = { channel: 'staff' as const, membershipGraceDays: clinic.settings.membershipGraceDays };
     const states = purchases.map((p) => p.state);

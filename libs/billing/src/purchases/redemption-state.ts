@@ -42,22 +42,13 @@ export function redemptionLine(invoice: InvoiceFields, line: LineFields): Redemp
   };
 }
 
-/**
- * An invoice with one of its lines. With `lock`, the invoice row is locked first, in a statement
- * of its own, so the read that follows sees the latest invoice and line (lines change only under
- * their invoice's lock).
- */
-export async function loadInvoiceLine(em: EntityManager, clinicId: string, invoiceId: string, lineId: string, lock: boolean): Promise<InvoiceLineState | null> {
-  if (lock) await em.execute('select id from invoice where id = ? and clinic_id = ? for update', [invoiceId, clinicId]);
-  const rows = await em.execute<Record<string, unknown>[]>(
-    `select i.id, i.clinic_id, i.patient_id, i.status, i.service_date::text as service_date, i.total, i.covered_amount, i.amount_paid,
+/** An invoice and one of its lines, as a redemption reads them (parameters: line, invoice, clinic). */
+const INVOICE_LINE_SQL = `select i.id, i.clinic_id, i.patient_id, i.status, i.service_date::text as service_date, i.total, i.covered_amount, i.amount_paid,
             l.id as line_id, l.service_id, l.quantity, l.amount, l.redemption_command_id
        from invoice i left join invoice_line l on l.id = ? and l.invoice_id = i.id
-      where i.id = ? and i.clinic_id = ?`,
-    [lineId, invoiceId, clinicId],
-  );
-  const r = rows[0];
-  if (!r) return null;
+      where i.id = ? and i.clinic_id = ?`;
+
+function toInvoiceLineState(r: Record<string, unknown>): InvoiceLineState {
   return {
     invoiceId: r.id as string,
     clinicId: r.clinic_id as string,
@@ -74,23 +65,10 @@ export async function loadInvoiceLine(em: EntityManager, clinicId: string, invoi
 }
 
 /**
- * Purchases with their balances, payments and (memberships) cycle invoices and usage, as the
- * domain sees them, in one query. With `lock`, the purchase rows are locked in id order
- * (callers lock purchases before invoices, everywhere, so two commands never wait on each other
- * in a cycle).
+ * A purchase with its balances, payments and (memberships) cycle invoices and usage, as the
+ * domain sees it: the select list over purchase `p`.
  */
-export async function loadPurchaseStates(em: EntityManager, clinicId: string, where: { ids?: string[]; patientId?: string }, lock: boolean): Promise<PurchaseRows[]> {
-  const match = where.ids ? 'p.id = any(?::uuid[])' : `p.patient_id = ? and p.status in ('active', 'expired')`;
-  let params: unknown[] = [clinicId, where.ids ? `{${where.ids.join(',')}}` : where.patientId];
-  if (lock) {
-    // Lock in a statement of its own: the next statement takes a fresh snapshot, so it sees what
-    // the previous holder of these locks committed (a subquery of the locking statement would not).
-    const locked = await em.execute<{ id: string }[]>(`select p.id from purchase p where p.clinic_id = ? and p.deleted_at is null and ${match} order by p.id for update`, params);
-    if (locked.length === 0) return [];
-    params = [clinicId, `{${locked.map((r) => r.id).join(',')}}`];
-  }
-  const rows = await em.execute<Record<string, unknown>[]>(
-    `select p.*,
+const PURCHASE_STATE_COLUMNS = `p.*,
             (select coalesce(json_agg(row_to_json(b) order by b.position), '[]') from purchase_balance b where b.purchase_id = p.id) as balances_json,
             (select coalesce(sum(i.amount_paid), 0) from invoice i where i.purchase_id = p.id) as amount_paid_sum,
             case when p.kind = 'membership' then
@@ -99,18 +77,64 @@ export async function loadPurchaseStates(em: EntityManager, clinicId: string, wh
             case when p.kind = 'membership' then
               (select coalesce(json_agg(json_build_object('serviceId', u.service_id, 'cycleStart', u.cycle_start::text, 'used', u.used)), '[]')
                  from (select service_id, cycle_start, -sum(visits) as used from ledger_entry
-                        where purchase_id = p.id and type = 'redeemed' and cycle_start is not null group by service_id, cycle_start) u) end as usage_json
-       from purchase p
-      where p.clinic_id = ? and p.deleted_at is null and ${lock ? 'p.id = any(?::uuid[])' : match}
-      order by p.id`,
-    params,
+                        where purchase_id = p.id and type = 'redeemed' and cycle_start is not null group by service_id, cycle_start) u) end as usage_json`;
+
+/** Purchases (by ids, or a patient's active and expired ones) in one query, without locks. */
+export async function loadPurchaseStates(em: EntityManager, clinicId: string, where: { ids?: string[]; patientId?: string }): Promise<PurchaseRows[]> {
+  const match = where.ids ? 'p.id = any(?::uuid[])' : `p.patient_id = ? and p.status in ('active', 'expired')`;
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `select ${PURCHASE_STATE_COLUMNS} from purchase p where p.clinic_id = ? and p.deleted_at is null and ${match} order by p.id`,
+    [clinicId, where.ids ? `{${where.ids.join(',')}}` : where.patientId],
   );
-  return rows.map((row) => {
-    const { balances_json, amount_paid_sum, cycle_invoices_json, usage_json, ...purchaseRow } = row;
-    const purchase = em.map(Purchase, purchaseRow);
-    const balances = parseJson<Record<string, unknown>[]>(balances_json).map((b) => em.map(PurchaseBalance, b));
-    return { purchase, balances, state: purchaseState(purchase, balances, Number(amount_paid_sum), cycle_invoices_json, usage_json) };
-  });
+  return rows.map((row) => toPurchaseRows(em, row));
+}
+
+function toPurchaseRows(em: EntityManager, row: Record<string, unknown>): PurchaseRows {
+  const { balances_json, amount_paid_sum, cycle_invoices_json, usage_json, ...purchaseRow } = row;
+  const purchase = em.map(Purchase, purchaseRow);
+  const balances = parseJson<Record<string, unknown>[]>(balances_json).map((b) => em.map(PurchaseBalance, b));
+  return { purchase, balances, state: purchaseState(purchase, balances, Number(amount_paid_sum), cycle_invoices_json, usage_json) };
+}
+
+/**
+ * Locks what a redemption changes, in the order every command takes locks: the candidate
+ * purchases (the one named, or the invoice patient's active and expired ones) by id, then the
+ * invoice. One statement: the invoice's lock waits on the purchases' (its filter needs them).
+ * Null when the invoice does not exist.
+ */
+export async function lockForRedemption(em: EntityManager, clinicId: string, invoiceId: string, purchaseId: string | undefined): Promise<{ purchaseIds: string[] } | null> {
+  const rows = await em.execute<{ purchase_ids: string[]; invoice_id: string | null }[]>(
+    `with locked as materialized (
+       select p.id from purchase p
+        where p.clinic_id = ? and p.deleted_at is null
+          and case when ?::uuid is not null then p.id = ?::uuid
+                   else p.patient_id = (select patient_id from invoice where id = ? and clinic_id = ?) and p.status in ('active', 'expired') end
+        order by p.id for update
+     )
+     select array(select id::text from locked) as purchase_ids,
+            (select i.id from invoice i where i.id = ? and i.clinic_id = ? and (select count(*) from locked) >= 0 for update) as invoice_id`,
+    [clinicId, purchaseId ?? null, purchaseId ?? null, invoiceId, clinicId, invoiceId, clinicId],
+  );
+  return rows[0]?.invoice_id ? { purchaseIds: rows[0].purchase_ids } : null;
+}
+
+/**
+ * What a redemption decides on, read after its locks (a statement of its own, so its snapshot
+ * sees what the previous holders of those locks committed): the purchases and the invoice line,
+ * in one query.
+ */
+export async function loadRedemptionState(em: EntityManager, clinicId: string, purchaseIds: string[], invoiceId: string, lineId: string): Promise<{ candidates: PurchaseRows[]; invoice: InvoiceLineState } | null> {
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `select candidate.*, row_to_json(inv) as invoice_json
+       from (${INVOICE_LINE_SQL}) inv
+       left join lateral (select ${PURCHASE_STATE_COLUMNS} from purchase p where p.clinic_id = ? and p.deleted_at is null and p.id = any(?::uuid[])) candidate on true
+      order by candidate.id`,
+    [lineId, invoiceId, clinicId, clinicId, `{${purchaseIds.join(',')}}`],
+  );
+  if (!rows[0]) return null;
+  const invoice = toInvoiceLineState(parseJson<Record<string, unknown>>(rows[0].invoice_json));
+  const candidates = rows.filter((row) => row.id !== null).map(({ invoice_json: _, ...row }) => toPurchaseRows(em, row));
+  return { candidates, invoice };
 }
 
 function purchaseState(purchase: Purchase, balances: PurchaseBalance[], amountPaid: number, cycleInvoicesJson: unknown, usageJson: unknown): RedeemablePurchase {

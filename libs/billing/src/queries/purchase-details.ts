@@ -10,7 +10,7 @@ import { loadPurchaseStates } from '../purchases/redemption-state.js';
 
 /** GET /v1/purchases/:id, as of `today` in the clinic's time zone. */
 export async function purchaseDetails(em: EntityManager, clinicId: string, purchaseId: string, today: IsoDate) {
-  const [rows] = await loadPurchaseStates(em, clinicId, { ids: [purchaseId] }, false);
+  const [rows] = await loadPurchaseStates(em, clinicId, { ids: [purchaseId] });
   if (!rows) return null;
   const { purchase, balances, state } = rows;
   const [invoices, ledger] = await Promise.all([

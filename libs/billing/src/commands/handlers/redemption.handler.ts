@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { chooseRedemption, decideRedemption, type RedemptionEffects } from '../../domain/redemption.js';
 import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
-import { loadInvoiceLine, loadPurchaseStates, redemptionLine, type InvoiceLineState } from '../../purchases/redemption-state.js';
+import { loadRedemptionState, lockForRedemption, redemptionLine, type InvoiceLineState } from '../../purchases/redemption-state.js';
 import { rejected, succeeded, type CommandHandler, type HandlerContext } from '../handler.js';
 
 export interface RedemptionRequest {
@@ -13,19 +13,16 @@ export interface RedemptionRequest {
 
 /**
  * Redeems a package or membership on one invoice line (billing-rules.md "Redeeming"). The hot
- * path of the product, so it is a handful of round trips: read the invoice's patient, lock and
- * load the candidate purchases, lock the invoice, decide, write every effect in one statement.
+ * path of the product, so it is three round trips: lock the candidate purchases and the invoice,
+ * read them, decide, write every effect in one statement.
  */
 export const redemptionHandler: CommandHandler = {
   type: 'redemption',
   async handle({ em, command, clinic }: HandlerContext) {
     const request = command.request as unknown as RedemptionRequest;
-    // The invoice's patient never changes, so it can be read before the locks are taken.
-    const peek = await em.execute<{ patient_id: string }[]>('select patient_id from invoice where id = ? and clinic_id = ?', [request.invoiceId, clinic.id]);
-    if (!peek[0]) return rejected('invoice_void', 'The invoice does not exist');
-    // Lock order everywhere: purchases (by id), then the invoice.
-    const candidates = await loadPurchaseStates(em, clinic.id, request.purchaseId ? { ids: [request.purchaseId] } : { patientId: peek[0].patient_id }, true);
-    const invoice = (await loadInvoiceLine(em, clinic.id, request.invoiceId, request.lineId, true))!;
+    const locked = await lockForRedemption(em, clinic.id, request.invoiceId, request.purchaseId);
+    if (!locked) return rejected('invoice_void', 'The invoice does not exist');
+    const { candidates, invoice } = (await loadRedemptionState(em, clinic.id, locked.purchaseIds, request.invoiceId, request.lineId))!;
     if (!invoice.line) return rejected('line_already_redeemed', 'The line does not exist on this invoice');
     if (request.purchaseId && candidates.length === 0) return rejected('purchase_not_active', 'The purchase does not exist');
 
