@@ -43,6 +43,8 @@ describe('redemption end to end', () => {
       request: { invoiceId, lineId, purchaseId: purchase.id },
       result: { purchaseId: purchase.id, coveredAmount: 12000 },
     });
+    // The waited answer comes from the worker's notification: exactly what GET shows.
+    expect(res.body).toStrictEqual(await f.get(`/v1/commands/${res.body.id}`));
 
     const invoice = await f.get(`/v1/invoices/${invoiceId}`);
     expect(invoice).toMatchObject({ status: 'paid', total: 12000, amountPaid: 0, balanceDue: 0 });

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { AppConfig, COMMAND_EVENTS_CHANNEL, type CommandEvent } from '@app/billing';
-import pg from 'pg';
+import { AppConfig, COMMAND_EVENTS_CHANNEL, PgListener, type CommandEvent } from '@app/billing';
 import { Subject } from 'rxjs';
 
 /**
@@ -14,34 +13,26 @@ export class CommandEventsService implements OnModuleInit, OnApplicationShutdown
   readonly events = new Subject<CommandEvent>();
   /** Requests waiting for one command (Prefer: wait), by command id: O(1) per event. */
   private readonly waiters = new Map<string, Set<(event: CommandEvent | null) => void>>();
-  private client: pg.Client | null = null;
-  private closing = false;
+  private readonly listener: PgListener;
 
-  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.connect();
+  constructor(@Inject(AppConfig) config: AppConfig) {
+    this.listener = new PgListener(config.DATABASE_URL, [COMMAND_EVENTS_CHANNEL], { onNotification: (_channel, payload) => this.receive(payload) }, this.logger);
   }
 
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.config.DATABASE_URL });
-    client.on('notification', (message) => {
-      if (!message.payload) return;
-      try {
-        const event = JSON.parse(message.payload) as CommandEvent;
-        this.waiters.get(event.id)?.forEach((resolve) => resolve(event));
-        this.events.next(event);
-      } catch {
-        this.logger.warn(`Ignoring a malformed command event: ${message.payload}`);
-      }
-    });
-    client.on('error', (error) => {
-      this.logger.warn(`Command events connection lost (${error.message}); reconnecting`);
-      this.reconnectSoon();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${COMMAND_EVENTS_CHANNEL}`);
-    this.client = client;
+  async onModuleInit(): Promise<void> {
+    await this.listener.start();
+  }
+
+  private receive(payload: string): void {
+    let event: CommandEvent;
+    try {
+      event = JSON.parse(payload) as CommandEvent;
+    } catch {
+      this.logger.warn(`Ignoring a malformed command event: ${payload}`);
+      return;
+    }
+    this.waiters.get(event.id)?.forEach((resolve) => resolve(event));
+    this.events.next(event);
   }
 
   /** The command's final event, or null when `timeoutMs` passes first. */
@@ -60,17 +51,8 @@ export class CommandEventsService implements OnModuleInit, OnApplicationShutdown
     });
   }
 
-  private reconnectSoon(): void {
-    const old = this.client;
-    this.client = null;
-    old?.end().catch(() => undefined);
-    if (this.closing) return;
-    setTimeout(() => this.connect().catch(() => this.reconnectSoon()), 1000).unref();
-  }
-
   async onApplicationShutdown(): Promise<void> {
-    this.closing = true;
     this.events.complete();
-    await this.client?.end().catch(() => undefined);
+    await this.listener.stop();
   }
 }

@@ -7,16 +7,18 @@ import {
   commandResource,
   isFinal,
   submitCommand,
+  toCommandResource,
   type CommandChannel,
   type CommandJobData,
   type CommandResource,
   type CommandType,
+  type ExistenceCheck,
 } from '@app/billing';
 import type { Queue } from 'bullmq';
 import type { Request } from 'express';
 import type { AuthContext, AuthedRequest } from '../auth/auth-context.js';
 import { endpointOf, readIdempotencyKey } from '../common/idempotency-key.js';
-import { ProblemException } from '../common/problem.exception.js';
+import { notFound, ProblemException } from '../common/problem.exception.js';
 import { SendResponse } from '../common/send-response.js';
 import { CommandEventsService } from './command-events.service.js';
 
@@ -38,21 +40,21 @@ export class CommandsService {
 
   /**
    * Never returns: answers through SendResponse so the status can be 200, 202 or a replay.
-   * `validate` checks what the command refers to (a 404 now rather than a rejected command later),
-   * after the key is known to be there.
+   * `requires` names what the command refers to (a 404 now rather than a rejected command later),
+   * checked in the statement that stores it; `validate` checks what SQL cannot.
    */
   async submit(
     req: AuthedRequest,
     auth: AuthContext,
     type: CommandType,
     request: Record<string, unknown>,
-    options: { channel?: CommandChannel; validate?: () => Promise<void> } = {},
+    options: { channel?: CommandChannel; requires?: ExistenceCheck; validate?: () => void } = {},
   ): Promise<never> {
     const key = readIdempotencyKey(req);
     if (key === undefined) throw new ProblemException('idempotency_key_required', 'Command endpoints require an Idempotency-Key header');
-    await options.validate?.();
+    options.validate?.();
     const channel = options.channel ?? 'staff';
-    const submitted = await this.store(auth, type, endpointOf(req), request, key, channel, req.correlationId ?? null);
+    const submitted = await this.store(auth, type, endpointOf(req), request, key, channel, req.correlationId ?? null, options.requires);
     const replayed = submitted.outcome === 'replayed';
     let command = submitted.command;
     const waitMs = preferWaitSeconds(req) * 1000;
@@ -60,15 +62,26 @@ export class CommandsService {
       // Listen before queuing, so an outcome that comes at once is not missed.
       const outcome = waitMs > 0 ? this.events.waitFor(command.id, waitMs) : null;
       await this.enqueue(command.id);
-      if (outcome && (await outcome)) command = await this.find(command.id, auth.clinicId);
+      const event = outcome && (await outcome);
+      // The event carries the finished command, unless it was too large for a notification.
+      if (event) throw this.answer(event.command ? toCommandResource(event.command) : commandResource(await this.find(command.id, auth.clinicId)), false);
     } else if (waitMs > 0 && !isFinal(command)) {
       command = await this.waitForFinal(command.id, auth.clinicId, waitMs);
     }
-    throw this.answer(command, replayed);
+    throw this.answer(commandResource(command), replayed);
   }
 
-  /** Stores a command without an HTTP request around it (online booking's redemption). */
-  async store(auth: AuthContext, type: CommandType, endpoint: string, request: Record<string, unknown>, key: string | null, channel: CommandChannel, correlationId: string | null) {
+  /** Stores a command (also without an HTTP request around it: online booking's redemption). */
+  async store(
+    auth: AuthContext,
+    type: CommandType,
+    endpoint: string,
+    request: Record<string, unknown>,
+    key: string | null,
+    channel: CommandChannel,
+    correlationId: string | null,
+    requires?: ExistenceCheck,
+  ) {
     const result = await submitCommand(this.em.fork(), {
       clinicId: auth.clinicId,
       type,
@@ -78,7 +91,9 @@ export class CommandsService {
       requestedByKeyId: auth.keyId,
       channel,
       correlationId,
+      requires,
     });
+    if (result.outcome === 'missing') throw notFound(result.missing);
     if (result.outcome === 'key_reused') {
       throw new ProblemException('idempotency_key_reused', 'This Idempotency-Key was already used with another request');
     }
@@ -94,10 +109,10 @@ export class CommandsService {
     }
   }
 
-  answer(command: Command, replayed: boolean): SendResponse {
+  answer(command: CommandResource, replayed: boolean): SendResponse {
     const headers: Record<string, string> = { Location: `/v1/commands/${command.id}` };
     if (replayed) headers['Idempotent-Replayed'] = 'true';
-    return new SendResponse(isFinal(command) ? 200 : 202, commandResource(command), headers);
+    return new SendResponse(isFinal(command) ? 200 : 202, command, headers);
   }
 
   /** Resolves when the command is final or the time is up, whichever comes first. */

@@ -1,11 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { EntityManager } from '@mikro-orm/postgresql';
-import { Patient, Purchase } from '@app/billing';
+import type { ExistenceCheck } from '@app/billing';
 import { Auth, type AuthContext, type AuthedRequest } from '../auth/auth-context.js';
 import { BACK_OFFICE, Roles } from '../auth/roles.decorator.js';
 import { CommandEndpoint } from '../common/idempotency-key.js';
-import { notFound } from '../common/problem.exception.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { CommandsService } from '../commands/commands.service.js';
 import { CancellationDto, RefundDto, TransferDto } from './dto/purchase-commands.dto.js';
@@ -17,17 +15,14 @@ import { CancellationDto, RefundDto, TransferDto } from './dto/purchase-commands
 @ApiHeader({ name: 'Prefer', required: false, description: 'wait=N (N ≤ 30)' })
 @Controller('v1/purchases/:id')
 export class PurchaseCommandsController {
-  constructor(
-    private readonly commands: CommandsService,
-    private readonly em: EntityManager,
-  ) {}
+  constructor(private readonly commands: CommandsService) {}
 
   @Post('cancellation')
   @HttpCode(202)
   @Roles(...BACK_OFFICE)
   @CommandEndpoint()
   cancel(@Param('id', UuidParam) id: string, @Body() body: CancellationDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
-    return this.commands.submit(req, auth, 'cancellation', { purchaseId: id, ...body }, { validate: () => this.assertPurchase(id, auth) });
+    return this.commands.submit(req, auth, 'cancellation', { purchaseId: id, ...body }, { requires: purchaseExists(id, auth.clinicId) });
   }
 
   @Post('refunds')
@@ -35,7 +30,7 @@ export class PurchaseCommandsController {
   @Roles(...BACK_OFFICE)
   @CommandEndpoint()
   refund(@Param('id', UuidParam) id: string, @Body() body: RefundDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
-    return this.commands.submit(req, auth, 'refund', { purchaseId: id, ...body }, { validate: () => this.assertPurchase(id, auth) });
+    return this.commands.submit(req, auth, 'refund', { purchaseId: id, ...body }, { requires: purchaseExists(id, auth.clinicId) });
   }
 
   @Post('transfers')
@@ -44,14 +39,16 @@ export class PurchaseCommandsController {
   @CommandEndpoint()
   transfer(@Param('id', UuidParam) id: string, @Body() body: TransferDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
     return this.commands.submit(req, auth, 'transfer', { purchaseId: id, ...body }, {
-      validate: async () => {
-        await this.assertPurchase(id, auth);
-        if (!(await this.em.count(Patient, { id: body.toPatientId, clinicId: auth.clinicId }))) throw notFound('Patient');
+      requires: {
+        sql: `case when not exists (select 1 from purchase where id = ? and clinic_id = ? and deleted_at is null) then 'Purchase'
+                   when not exists (select 1 from patient where id = ? and clinic_id = ?) then 'Patient' end`,
+        params: [id, auth.clinicId, body.toPatientId, auth.clinicId],
       },
     });
   }
+}
 
-  private async assertPurchase(id: string, auth: AuthContext): Promise<void> {
-    if (!(await this.em.count(Purchase, { id, clinicId: auth.clinicId, deletedAt: null }))) throw notFound('Purchase');
-  }
+/** A purchase of the clinic that was not deleted, checked where the command is stored. */
+function purchaseExists(id: string, clinicId: string): ExistenceCheck {
+  return { sql: `case when not exists (select 1 from purchase where id = ? and clinic_id = ? and deleted_at is null) then 'Purchase' end`, params: [id, clinicId] };
 }

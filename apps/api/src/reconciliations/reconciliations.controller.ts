@@ -30,7 +30,7 @@ export class ReconciliationsController {
   @ApiHeader({ name: 'Prefer', required: false, description: 'wait=N (N ≤ 30)' })
   reconcile(@Body() body: ReconciliationDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
     return this.commands.submit(req, auth, 'reconciliation', { ...body }, {
-      validate: async () => {
+      validate: () => {
         if (body.asOf !== undefined && !isIsoDate(body.asOf)) {
           throw new ProblemException('validation_failed', 'asOf must be a real date', { errors: [{ field: 'asOf', message: 'asOf must be a real date' }] });
         }

@@ -126,7 +126,7 @@ async function reconcile(ctx: CliContext, options: ReconcileOptions): Promise<nu
     channel: 'staff',
     correlationId: `cli-${randomUUID()}`,
   });
-  if (submitted.outcome === 'key_reused') throw new Error('unreachable: no idempotency key');
+  if (!('command' in submitted)) throw new Error('unreachable: no idempotency key, no existence check');
   const id = submitted.command.id;
   io.out(`Reconciliation ${id} submitted for clinic ${options.clinic}${options.asOf ? ` as of ${options.asOf}` : ''}`);
 

@@ -4,7 +4,7 @@ import { todayIn } from '../domain/dates.js';
 import type { ClinicSettings } from '../entities/clinic.entity.js';
 import { Command, type CommandProblem } from '../entities/command.entity.js';
 import { problemFor } from '../problems/problem.js';
-import { COMMAND_EVENTS_CHANNEL } from './command-events.js';
+import { COMMAND_EVENTS_CHANNEL, commandFieldsSql, MAX_NOTIFY_PAYLOAD_BYTES } from './command-events.js';
 import type { CommandJobData } from './queue.js';
 import type { CommandHandler, HandlerContext, HandlerOutcome } from './handler.js';
 
@@ -99,15 +99,23 @@ export class CommandRunner {
     };
   }
 
-  /** Writes the final status and announces it, in one statement, inside the command's transaction. */
+  /**
+   * Writes the final status and announces it, in one statement, inside the command's transaction.
+   * The announcement carries the finished command when it fits, so a waiting request need not read it back.
+   */
   private async finish(em: EntityManager, commandId: string, final: FinalState): Promise<RunResult> {
     const rows = await em.execute<{ id: string }[]>(
       `with done as (
          update command set status = ?, result = ?::jsonb, error = ?::jsonb, finished_at = clock_timestamp()
           where id = ? and status not in ('succeeded', 'rejected', 'failed')
-          returning id, clinic_id, type, status
+          returning *
+       ), event as (
+         select id, json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status)::text as short,
+                json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status, 'command', ${commandFieldsSql('done')})::text as whole
+           from done
        )
-       select id, pg_notify(?, json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status)::text) from done`,
+       select id, pg_notify(?, case when octet_length(whole) < ${MAX_NOTIFY_PAYLOAD_BYTES} then whole else short end)
+         from event`,
       [final.status, final.result ? JSON.stringify(final.result) : null, final.error ? JSON.stringify(final.error) : null, commandId, COMMAND_EVENTS_CHANNEL],
     );
     return rows.length > 0 ? final.status : 'skipped';
