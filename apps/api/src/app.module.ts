@@ -8,6 +8,7 @@ import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { IdempotencyModule } from './common/idempotency.module.js';
+import { NotificationsModule } from './common/notifications.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LimitsModule } from './limits/limits.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(loggerParams(config, { app: 'api', destination: options.logDestination, level: options.logLevel })),
         BillingCoreModule.forRoot({ config, role: 'producer' }),
+        NotificationsModule,
         AuthModule,
         IdempotencyModule,
         HealthModule,

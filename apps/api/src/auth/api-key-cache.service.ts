@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { API_KEY_EVENTS_CHANNEL, AppConfig, findActiveApiKeyByHash, hashApiKey, PgListener, type ActiveApiKey } from '@app/billing';
+import { API_KEY_EVENTS_CHANNEL, findActiveApiKeyByHash, hashApiKey, type ActiveApiKey } from '@app/billing';
+import { DatabaseNotifications } from '../common/database-notifications.service.js';
 
 /** A cached key is checked again after this long, whatever happens. */
 const TTL_MS = 60_000;
@@ -14,31 +15,17 @@ const MAX_ENTRIES = 10_000;
  * announcement is not cached either.
  */
 @Injectable()
-export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(ApiKeyCache.name);
+export class ApiKeyCache {
   private readonly entries = new Map<string, { key: ActiveApiKey; expiresAt: number }>();
   /** Bumped by every eviction: a lookup that saw it change may hold a key revoked meanwhile. */
   private generation = 0;
-  private readonly listener: PgListener;
 
   constructor(
-    @Inject(AppConfig) config: AppConfig,
+    private readonly notifications: DatabaseNotifications,
     private readonly em: EntityManager,
   ) {
-    this.listener = new PgListener(
-      config.DATABASE_URL,
-      [API_KEY_EVENTS_CHANNEL],
-      { onNotification: (_channel, keyHash) => this.forget(keyHash), onDisconnected: () => this.clear() },
-      this.logger,
-    );
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.listener.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.listener.stop();
+    notifications.on(API_KEY_EVENTS_CHANNEL, (keyHash) => this.forget(keyHash));
+    notifications.onDisconnected(() => this.clear());
   }
 
   /** The active key a raw key names, or null. */
@@ -49,7 +36,7 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
     const generation = this.generation;
     const key = await findActiveApiKeyByHash(this.em, keyHash);
     if (!key) this.entries.delete(keyHash);
-    else if (this.listener.connected && generation === this.generation) this.remember(keyHash, key);
+    else if (this.notifications.connected && generation === this.generation) this.remember(keyHash, key);
     return key;
   }
 

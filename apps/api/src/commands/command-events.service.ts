@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { AppConfig, COMMAND_EVENTS_CHANNEL, PgListener, type CommandEvent } from '@app/billing';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { COMMAND_EVENTS_CHANNEL, type CommandEvent } from '@app/billing';
 import { Subject } from 'rxjs';
+import { DatabaseNotifications } from '../common/database-notifications.service.js';
 
 /**
  * Command outcomes as they are committed: the worker NOTIFYs in the transaction that finishes a
@@ -8,19 +9,14 @@ import { Subject } from 'rxjs';
  * `Prefer: wait` and the dashboard's live updates.
  */
 @Injectable()
-export class CommandEventsService implements OnModuleInit, OnApplicationShutdown {
+export class CommandEventsService implements OnApplicationShutdown {
   private readonly logger = new Logger(CommandEventsService.name);
   readonly events = new Subject<CommandEvent>();
   /** Requests waiting for one command (Prefer: wait), by command id: O(1) per event. */
   private readonly waiters = new Map<string, Set<(event: CommandEvent | null) => void>>();
-  private readonly listener: PgListener;
 
-  constructor(@Inject(AppConfig) config: AppConfig) {
-    this.listener = new PgListener(config.DATABASE_URL, [COMMAND_EVENTS_CHANNEL], { onNotification: (_channel, payload) => this.receive(payload) }, this.logger);
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.listener.start();
+  constructor(notifications: DatabaseNotifications) {
+    notifications.on(COMMAND_EVENTS_CHANNEL, (payload) => this.receive(payload));
   }
 
   private receive(payload: string): void {
@@ -51,8 +47,7 @@ export class CommandEventsService implements OnModuleInit, OnApplicationShutdown
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.events.complete();
-    await this.listener.stop();
   }
 }
