@@ -6,7 +6,7 @@ import { Command, type CommandProblem } from '../entities/command.entity.js';
 import { problemFor } from '../problems/problem.js';
 import { COMMAND_EVENTS_CHANNEL, commandFieldsSql, MAX_NOTIFY_PAYLOAD_BYTES } from './command-events.js';
 import type { CommandJobData } from './queue.js';
-import type { CommandHandler, HandlerContext, HandlerOutcome } from './handler.js';
+import type { CommandHandler, DeferredWrites, HandlerContext, HandlerOutcome } from './handler.js';
 
 export type RunResult = 'skipped' | 'succeeded' | 'rejected' | 'failed';
 
@@ -104,8 +104,11 @@ export class CommandRunner {
    * The announcement carries the finished command when it fits, so a waiting request need not read it back.
    */
   private async finish(em: EntityManager, commandId: string, final: FinalState): Promise<RunResult> {
+    // A succeeded handler's deferred writes run first in the same statement (a data-modifying CTE
+    // runs whether or not it is referenced).
+    const writes = final.writes ?? { ctes: '', params: [] };
     const rows = await em.execute<{ id: string }[]>(
-      `with done as (
+      `with ${writes.ctes ? `${writes.ctes},` : ''} done as (
          update command set status = ?, result = ?::jsonb, error = ?::jsonb, finished_at = clock_timestamp()
           where id = ? and status not in ('succeeded', 'rejected', 'failed')
           returning *
@@ -116,7 +119,7 @@ export class CommandRunner {
        )
        select id, pg_notify(?, case when octet_length(whole) < ${MAX_NOTIFY_PAYLOAD_BYTES} then whole else short end)
          from event`,
-      [final.status, final.result ? JSON.stringify(final.result) : null, final.error ? JSON.stringify(final.error) : null, commandId, COMMAND_EVENTS_CHANNEL],
+      [...writes.params, final.status, final.result ? JSON.stringify(final.result) : null, final.error ? JSON.stringify(final.error) : null, commandId, COMMAND_EVENTS_CHANNEL],
     );
     return rows.length > 0 ? final.status : 'skipped';
   }
@@ -124,10 +127,10 @@ export class CommandRunner {
 
 function toFinal(outcome: HandlerOutcome): FinalState {
   return outcome.status === 'succeeded'
-    ? { status: 'succeeded', result: outcome.result }
+    ? { status: 'succeeded', result: outcome.result, writes: outcome.writes }
     : { status: 'rejected', error: problemFor(outcome.code, outcome.detail) };
 }
 
 type FinalState =
-  | { status: 'succeeded'; result: Record<string, unknown>; error?: undefined }
-  | { status: 'rejected' | 'failed'; error: CommandProblem; result?: undefined };
+  | { status: 'succeeded'; result: Record<string, unknown>; writes?: DeferredWrites; error?: undefined }
+  | { status: 'rejected' | 'failed'; error: CommandProblem; result?: undefined; writes?: undefined };

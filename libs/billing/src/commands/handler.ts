@@ -19,8 +19,17 @@ export interface HandlerContext {
   commandsQueue: Queue<CommandJobData> | null;
 }
 
+/**
+ * Writes a handler leaves to the runner, as data-modifying CTEs (`a as (insert …), b as (update …)`):
+ * they run in the statement that records the command's final status (one round trip fewer).
+ */
+export interface DeferredWrites {
+  ctes: string;
+  params: unknown[];
+}
+
 export type HandlerOutcome =
-  | { status: 'succeeded'; result: Record<string, unknown> }
+  | { status: 'succeeded'; result: Record<string, unknown>; writes?: DeferredWrites }
   | { status: 'rejected'; code: BillingErrorCode; detail?: string };
 
 export interface CommandHandler {
@@ -34,5 +43,5 @@ export interface CommandHandler {
   handle(ctx: HandlerContext): Promise<HandlerOutcome>;
 }
 
-export const succeeded = (result: Record<string, unknown>): HandlerOutcome => ({ status: 'succeeded', result });
+export const succeeded = (result: Record<string, unknown>, writes?: DeferredWrites): HandlerOutcome => ({ status: 'succeeded', result, ...(writes ? { writes } : {}) });
 export const rejected = (code: BillingErrorCode, detail?: string): HandlerOutcome => ({ status: 'rejected', code, ...(detail ? { detail } : {}) });

@@ -1,9 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { chooseRedemption, decideRedemption, type RedemptionEffects } from '../../domain/redemption.js';
 import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import { loadRedemptionState, lockForRedemption, redemptionLine, type InvoiceLineState } from '../../purchases/redemption-state.js';
-import { rejected, succeeded, type CommandHandler, type HandlerContext } from '../handler.js';
+import { rejected, succeeded, type CommandHandler, type DeferredWrites, type HandlerContext } from '../handler.js';
 
 export interface RedemptionRequest {
   invoiceId: string;
@@ -13,8 +12,8 @@ export interface RedemptionRequest {
 
 /**
  * Redeems a package or membership on one invoice line (billing-rules.md "Redeeming"). The hot
- * path of the product, so it is three round trips: lock the candidate purchases and the invoice,
- * read them, decide, write every effect in one statement.
+ * path of the product, so it is two round trips of its own: lock the candidate purchases and the
+ * invoice, read them; then it decides, and the runner writes every effect with the outcome.
  */
 export const redemptionHandler: CommandHandler = {
   type: 'redemption',
@@ -34,7 +33,7 @@ export const redemptionHandler: CommandHandler = {
     if (!decision.ok) return rejected(decision.rejected);
 
     const purchase = candidates.find((c) => c.purchase.id === decision.effects.purchaseId)!.purchase;
-    const paymentId = await applyRedemption(em, command, invoice, purchase.kind, decision.effects);
+    const { paymentId, writes } = redemptionWrites(command, invoice, purchase.kind, decision.effects);
     return succeeded({
       purchaseId: purchase.id,
       coveredAmount: decision.effects.coveredAmount,
@@ -44,16 +43,17 @@ export const redemptionHandler: CommandHandler = {
       serviceId: decision.effects.serviceId,
       quantity: decision.effects.quantity,
       ...(decision.effects.cycleStart ? { cycleStart: decision.effects.cycleStart } : {}),
-    });
+    }, writes);
   },
 };
 
 /**
- * Writes the decision's effects in one statement: the ledger entry, the package-credit payment
- * (insurance-friendly), the line's coverage, the invoice's totals and status, the balance and the
- * purchase's status. Every row carries a key unique to this command.
+ * The decision's effects, written by the runner in the statement that records the outcome: the
+ * ledger entry, the package-credit payment (insurance-friendly), the line's coverage, the
+ * invoice's totals and status, the balance and the purchase's status. Every row carries a key
+ * unique to this command.
  */
-async function applyRedemption(em: EntityManager, command: Command, invoice: InvoiceLineState, kind: 'package' | 'membership', effects: RedemptionEffects): Promise<string | null> {
+function redemptionWrites(command: Command, invoice: InvoiceLineState, kind: 'package' | 'membership', effects: RedemptionEffects): { paymentId: string | null; writes: DeferredWrites } {
   const line = invoice.line!;
   const insurance = effects.insurance;
   const paymentId = insurance && insurance.paymentAmount > 0 ? newId() : null;
@@ -63,8 +63,8 @@ async function applyRedemption(em: EntityManager, command: Command, invoice: Inv
   const amountPaid = invoice.amountPaid + (paymentId ? insurance!.paymentAmount : 0);
   const coveredAmount = invoice.coveredAmount + effects.coveredAmount;
   const status = total - coveredAmount - amountPaid === 0 ? 'paid' : invoice.status;
-  await em.execute(
-    `with ledger as (
+  const writes = {
+    ctes: `ledger as (
        insert into ledger_entry (id, created_at, clinic_id, purchase_id, service_id, type, visits, amount, cycle_start, invoice_id, command_id, effect_key, by_key_id)
        values (?, now(), ?, ?, ?, 'redeemed', ?, 0, ?::date, ?, ?, ?, ?)
      ), payment as (
@@ -78,9 +78,10 @@ async function applyRedemption(em: EntityManager, command: Command, invoice: Inv
        update purchase_balance set used = used + ? where purchase_id = ? and service_id = ? and ?::text = 'package'
      ), purchase as (
        update purchase set status = 'exhausted' where id = ? and ?::boolean
-     )
-     update invoice set total = ?, covered_amount = ?, amount_paid = ?, status = ? where id = ?`,
-    [
+     ), invoice_totals as (
+       update invoice set total = ?, covered_amount = ?, amount_paid = ?, status = ? where id = ?
+     )`,
+    params: [
       newId(), invoice.clinicId, effects.purchaseId, effects.serviceId, -effects.quantity, effects.cycleStart, invoice.invoiceId, command.id, `${command.id}:redeemed`, command.requestedByKeyId,
       paymentId, invoice.clinicId, invoice.invoiceId, insurance?.paymentAmount ?? 0, `purchase ${effects.purchaseId}`, command.id, `${command.id}:package_credit`, command.requestedByKeyId, paymentId,
       effects.coveredAmount, effects.purchaseId, command.id, paymentId, lineAmount, unitPrice, line.id,
@@ -88,6 +89,6 @@ async function applyRedemption(em: EntityManager, command: Command, invoice: Inv
       effects.purchaseId, effects.exhausts,
       total, coveredAmount, amountPaid, status, invoice.invoiceId,
     ],
-  );
-  return paymentId;
+  };
+  return { paymentId, writes };
 }
