@@ -7,6 +7,9 @@ import { parse } from 'yaml';
 // Docker is not on the development machines: the container files are checked by reading them.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
+/** The node flags and script of `npm run start:api` / `start:worker`, e.g. ['--max-old-space-size=160', …]. */
+const nodeFlagsOf = (script: string): string[] =>
+  (JSON.parse(read('package.json')).scripts[script] as string).split(/\s+/).filter((arg) => arg.startsWith('--'));
 
 interface Instruction {
   keyword: string;
@@ -83,7 +86,7 @@ describe('container files', () => {
       expect(users[0].args).not.toMatch(/^(root|0)(:|$)/);
       const cmd = runtime.find((i) => i.keyword === 'CMD')!;
       expect(runtime.indexOf(users[0])).toBeLessThan(runtime.indexOf(cmd));
-      expect(JSON.parse(cmd.args)).toEqual(['node', '--enable-source-maps', 'apps/api/dist/main.js']);
+      expect(JSON.parse(cmd.args)).toEqual(['node', ...nodeFlagsOf('start:api'), 'apps/api/dist/main.js']);
       expect(runtime.find((i) => i.keyword === 'HEALTHCHECK')?.args).toMatch(/health\/ready/);
     });
 
@@ -153,7 +156,8 @@ describe('container files', () => {
           REDIS_URL: 'redis://redis:6379',
           ADMIN_TOKEN: expect.any(String),
         });
-        expect(services[name].command[0]).toBe('node');
+        // The same node flags (the heap's size) as `npm start`.
+        expect(services[name].command).toEqual(['node', ...nodeFlagsOf(`start:${name}`), `apps/${name}/dist/main.js`]);
       }
       expect(services.migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
       expect(services.worker.environment).toMatchObject({ WORKER_PORT: '3001', WORKER_HOST: '0.0.0.0' });
