@@ -7,7 +7,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import request from 'supertest';
-import { dropDatabase, loadConfig, migrate, withDatabase, type AppConfig } from '@app/billing';
+import { deleteQueueKeys, dropDatabase, loadConfig, migrate, withDatabase, type AppConfig } from '@app/billing';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -54,6 +54,9 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
   const address = api.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  // pool.end() resolves before its idle connections have closed: the DROP DATABASE … WITH (FORCE)
+  // that follows may end them first, an error nobody needs to hear about.
+  db.on('error', () => undefined);
 
   const env: TestEnv = {
     config,
@@ -87,12 +90,7 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
 async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteQueueKeys(redis, prefix);
   } finally {
     redis.disconnect();
   }

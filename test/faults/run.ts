@@ -390,14 +390,7 @@ async function main(): Promise<number> {
         outcome.restarts += 1;
       } else if (fault.kind === 'wipe') {
         // Only this suite's keys: the Redis is shared with others on this machine.
-        let cursor = '0';
-        let deleted = 0;
-        for (let round = 0; round < 10_000; round += 1) {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 1000);
-          if (keys.length) deleted += await redis.del(...keys);
-          cursor = next;
-          if (cursor === '0') break;
-        }
+        const deleted = await lib.deleteQueueKeys(redis, queuePrefix);
         outcome.wipes += 1;
         console.log(`faults: wiped ${deleted} Redis keys of ${queuePrefix}`);
       } else {
@@ -645,23 +638,13 @@ async function main(): Promise<number> {
     );
   } finally {
     await stopAll();
-    await deleteKeys(redis, queuePrefix).catch(() => undefined);
+    await lib.deleteQueueKeys(redis, queuePrefix).catch(() => undefined);
     redis.disconnect();
     await db.end().catch(() => undefined);
     await admin.query(`drop database if exists "${dbName}" with (force)`).catch((error) => console.error(`faults: could not drop ${dbName}: ${error}`));
     await admin.end().catch(() => undefined);
   }
   return exitCode;
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  for (let round = 0; round < 10_000; round += 1) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-    if (cursor === '0') return;
-  }
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

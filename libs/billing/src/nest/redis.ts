@@ -39,3 +39,15 @@ export function createRedis(url: string, role: 'producer' | 'worker'): Redis {
 export function bullConnection(url: string, role: 'producer' | 'worker'): ConnectionOptions {
   return redisOptions(url, role) as ConnectionOptions;
 }
+
+/** Deletes every key under a queue prefix (tests and benchmarks clean up the Redis they share); how many went. */
+export async function deleteQueueKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) deleted += await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}
