@@ -7,7 +7,7 @@ import { runAcceptLatency } from './lib/accept-latency.ts';
 import { Client } from './lib/client.ts';
 import { runDashboard } from './lib/dashboard.ts';
 import { runPgbench } from './lib/pgbench.ts';
-import { peakRssMiB, startStack } from './lib/processes.ts';
+import { cpuByComponent, cpuMsPer, peakRssMiB, startStack } from './lib/processes.ts';
 import { runReconciliation } from './lib/reconciliation.ts';
 import { prepareRedemptions, runRedemptions } from './lib/redemptions.ts';
 
@@ -16,6 +16,8 @@ const N = Number(process.env.BENCH_REDEMPTIONS ?? (quick ? 300 : 3000));
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '16,64').split(',').map(Number);
 const RECONCILE = (process.env.BENCH_RECONCILE ?? (quick ? '1000,5000' : '10000,100000')).split(',').map(Number);
 const INVOICES = Number(process.env.BENCH_INVOICES ?? (quick ? 50_000 : 1_000_000));
+// BENCH_PARTS=redemptions,accept runs only those parts (while working on one of them).
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'pgbench,redemptions,accept,reconciliation,dashboard').split(','));
 const server = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/clinic_billing';
 
 async function main(): Promise<void> {
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   results.at = new Date().toISOString();
   console.log(`Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
 
-  results.pgbench = runPgbench(server, quick ? 5 : 15);
+  results.pgbench = PARTS.has('pgbench') ? runPgbench(server, quick ? 5 : 15) : { tps: null, note: 'not run (BENCH_PARTS)' };
   console.log(results.pgbench.tps === null ? `pgbench: ${results.pgbench.note}` : `pgbench tpcb-like, 16 clients: ${results.pgbench.tps} TPS`);
 
   const url = new URL(server);
@@ -35,31 +37,51 @@ async function main(): Promise<void> {
   const { migrate, dropDatabase } = await import('../libs/billing/dist/index.js');
   await migrate(databaseUrl);
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  // pool.end() resolves before its idle connections have closed: the DROP DATABASE … WITH (FORCE)
+  // that follows may end them first, an error nobody needs to hear about.
+  db.on('error', () => undefined);
   const stack = await startStack({ databaseUrl, port: 3900 });
   try {
     const admin = new Client(stack.baseUrl, stack.env.ADMIN_TOKEN);
     results.redemptions = [];
-    for (const c of CONCURRENCY) {
+    for (const c of PARTS.has('redemptions') ? CONCURRENCY : []) {
       const { owner, visits } = await prepareRedemptions(admin, N, Math.max(c * 2, 32));
+      const before = cpuByComponent(stack);
       const figures = await runRedemptions(owner, visits, c);
+      const cpuMsPerRedemption = cpuMsPer(before, cpuByComponent(stack), figures.redemptions);
       const ratio = results.pgbench.tps ? Math.round((figures.throughputPerSec / results.pgbench.tps) * 1000) / 1000 : null;
-      results.redemptions.push({ ...figures, ratioToPgbench: ratio });
+      results.redemptions.push({ ...figures, ratioToPgbench: ratio, cpuMsPerRedemption });
       console.log(`Redemptions end to end, concurrency ${c}: ${figures.succeeded}/${figures.redemptions} in ${figures.seconds}s = ${figures.throughputPerSec}/s (${ratio ?? '?'} × pgbench); p50 ${figures.latencyMs.p50} ms, p95 ${figures.latencyMs.p95} ms, p99 ${figures.latencyMs.p99} ms; queue wait p50 ${figures.queueWaitMs.p50} ms, processing p50 ${figures.processingMs.p50} ms`);
+      console.log(`  CPU ms per redemption: ${JSON.stringify(cpuMsPerRedemption)}`);
     }
 
-    const { owner, visits } = await prepareRedemptions(admin, quick ? 100 : 400, 32);
-    results.acceptLatency = await runAcceptLatency(stack.baseUrl, owner.key, visits, 500, quick ? 4 : 10);
-    console.log(`Accept latency at ${results.acceptLatency.ratePerSec} req/s: p50 ${results.acceptLatency.latencyMs.p50} ms, p99 ${results.acceptLatency.latencyMs.p99} ms (${results.acceptLatency.accepted}/${results.acceptLatency.requests} accepted)`);
+    if (PARTS.has('accept')) {
+      const { owner, visits } = await prepareRedemptions(admin, quick ? 100 : 400, 32);
+      results.acceptLatency = await runAcceptLatency(stack.baseUrl, owner.key, visits, 500, quick ? 4 : 10);
+      console.log(`Accept latency at ${results.acceptLatency.ratePerSec} req/s, worker draining on the same cores: p50 ${results.acceptLatency.latencyMs.p50} ms, p99 ${results.acceptLatency.latencyMs.p99} ms (${results.acceptLatency.accepted}/${results.acceptLatency.requests} accepted)`);
+      // The API on cores of its own, as when the workers run elsewhere: the worker is paused
+      // (SIGSTOP) while the commands pile up in the queue, then drains them.
+      const worker = stack.workers[0];
+      worker?.kill('SIGSTOP');
+      try {
+        results.acceptLatencyApiAlone = await runAcceptLatency(stack.baseUrl, owner.key, visits, 500, quick ? 4 : 10, 'accept-alone');
+      } finally {
+        worker?.kill('SIGCONT');
+      }
+      console.log(`Accept latency at ${results.acceptLatencyApiAlone.ratePerSec} req/s, worker paused: p50 ${results.acceptLatencyApiAlone.latencyMs.p50} ms, p99 ${results.acceptLatencyApiAlone.latencyMs.p99} ms (${results.acceptLatencyApiAlone.accepted}/${results.acceptLatencyApiAlone.requests} accepted)`);
+    }
 
     results.reconciliation = [];
-    for (const n of RECONCILE) {
+    for (const n of PARTS.has('reconciliation') ? RECONCILE : []) {
       const figures = await runReconciliation(admin, db, n);
       results.reconciliation.push(figures);
       console.log(`Reconciliation of ${n} purchases: ${figures.seconds}s, ${figures.purchasesPerSec} purchases/s, ${figures.msPerPurchase} ms each; ${JSON.stringify(figures.counts)}`);
     }
 
-    results.dashboard = await runDashboard(admin, db, INVOICES);
-    console.log(`Dashboard at ${results.dashboard.invoices} invoices: p50 ${results.dashboard.latencyMs.p50} ms, p95 ${results.dashboard.latencyMs.p95} ms (${results.dashboard.listed} listed)`);
+    if (PARTS.has('dashboard')) {
+      results.dashboard = await runDashboard(admin, db, INVOICES);
+      console.log(`Dashboard at ${results.dashboard.invoices} invoices: p50 ${results.dashboard.latencyMs.p50} ms, p95 ${results.dashboard.latencyMs.p95} ms (${results.dashboard.listed} listed)`);
+    }
 
     results.peakRssMiB = { api: peakRssMiB(stack.api.pid), worker: peakRssMiB(stack.workers[0]?.pid) };
     console.log(`Peak RSS: API ${results.peakRssMiB.api} MiB, worker ${results.peakRssMiB.worker} MiB`);
@@ -69,8 +91,9 @@ async function main(): Promise<void> {
     await dropDatabase(databaseUrl);
   }
   results.benchSeconds = Math.round((performance.now() - started) / 1000);
-  writeFileSync(new URL(quick ? './results-quick.json' : './results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`Written bench/${quick ? 'results-quick' : 'results'}.json (${results.benchSeconds}s)`);
+  const partial = PARTS.size < 5;
+  writeFileSync(new URL(quick || partial ? './results-quick.json' : './results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`Written bench/${quick || partial ? 'results-quick' : 'results'}.json (${results.benchSeconds}s)`);
 }
 
 main().catch((error) => {

@@ -11,7 +11,7 @@ export interface AcceptFigures {
   latencyMs: { p50: number; p99: number };
 }
 
-export async function runAcceptLatency(baseUrl: string, key: string, visits: { invoiceId: string; lineId: string; purchaseId: string }[], rate = 500, seconds = 10): Promise<AcceptFigures> {
+export async function runAcceptLatency(baseUrl: string, key: string, visits: { invoiceId: string; lineId: string; purchaseId: string }[], rate = 500, seconds = 10, label = 'accept'): Promise<AcceptFigures> {
   let n = 0;
   const latencies: number[] = [];
   const result = await autocannon({
@@ -27,7 +27,7 @@ export async function runAcceptLatency(baseUrl: string, key: string, visits: { i
           n += 1;
           return {
             ...req,
-            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `accept-${process.pid}-${n}` },
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `${label}-${process.pid}-${n}` },
             body: JSON.stringify(visit),
           };
         },
