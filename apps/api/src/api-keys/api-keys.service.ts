@@ -7,6 +7,9 @@ import { notFound, ProblemException } from '../common/problem.exception.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import { toApiKeyResponse, type ApiKeyResponse, type CreatedApiKeyResponse } from './dto/api-key.response.js';
 
+/** How long a revocation waits to hear its own announcement (the LISTEN connection may be down). */
+const ANNOUNCEMENT_WAIT_MS = 2000;
+
 @Injectable()
 export class ApiKeysService {
   constructor(
@@ -32,6 +35,7 @@ export class ApiKeysService {
    * The last active owner key cannot go: nobody could manage the clinic's keys any more.
    */
   async revoke(clinicId: string, id: string): Promise<void> {
+    let announced: Promise<void> | null = null;
     const revokedHash = await this.em.fork().transactional(async (tx) => {
       const key = await tx.findOne(ApiKey, { id, clinicId });
       if (!key) throw notFound('API key');
@@ -45,9 +49,14 @@ export class ApiKeysService {
         if (!owners.some((o) => o.id === id)) return null;
         if (owners.length <= 1) throw new ProblemException('conflict', 'The last active owner key cannot be revoked: create another owner key first');
       }
-      return revokeApiKey(tx, id);
+      const keyHash = await revokeApiKey(tx, id);
+      if (keyHash) announced = this.cache.announcement(keyHash, ANNOUNCEMENT_WAIT_MS);
+      return keyHash;
     });
-    // This process forgets the key at once; the others when the announcement reaches them.
-    if (revokedHash) this.cache.forget(revokedHash);
+    if (!revokedHash) return;
+    // This process forgets the key at once; the 204 waits until the announcement that makes the
+    // other API processes forget it has come back here too.
+    this.cache.forget(revokedHash);
+    await announced;
   }
 }

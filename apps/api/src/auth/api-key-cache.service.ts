@@ -19,12 +19,17 @@ export class ApiKeyCache {
   private readonly entries = new Map<string, { key: ActiveApiKey; expiresAt: number }>();
   /** Bumped by every eviction: a lookup that saw it change may hold a key revoked meanwhile. */
   private generation = 0;
+  /** Revocations waiting to hear their own announcement, by key hash. */
+  private readonly awaited = new Map<string, () => void>();
 
   constructor(
     private readonly notifications: DatabaseNotifications,
     private readonly em: EntityManager,
   ) {
-    notifications.on(API_KEY_EVENTS_CHANNEL, (keyHash) => this.forget(keyHash));
+    notifications.on(API_KEY_EVENTS_CHANNEL, (keyHash) => {
+      this.forget(keyHash);
+      this.awaited.get(keyHash)?.();
+    });
     notifications.onDisconnected(() => this.clear());
   }
 
@@ -38,6 +43,23 @@ export class ApiKeyCache {
     if (!key) this.entries.delete(keyHash);
     else if (this.notifications.connected && generation === this.generation) this.remember(keyHash, key);
     return key;
+  }
+
+  /**
+   * Resolves when this process hears the revocation of `keyHash` announced (or after `timeoutMs`):
+   * every API process hears it at about the same moment, so a revocation that waits for it
+   * answers when the key has stopped working everywhere. Call before the revocation commits.
+   */
+  announcement(keyHash: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.awaited.delete(keyHash);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.awaited.set(keyHash, done);
+    });
   }
 
   forget(keyHash: string): void {
