@@ -37,6 +37,11 @@ export class PgListener {
     });
     await client.connect();
     for (const channel of this.channels) await client.query(`LISTEN ${channel}`);
+    if (this.closing) {
+      // Stopped while it was connecting.
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
   }
 
@@ -46,7 +51,9 @@ export class PgListener {
     this.handlers.onDisconnected?.();
     old?.end().catch(() => undefined);
     if (this.closing) return;
-    setTimeout(() => this.start().catch(() => this.reconnectSoon()), 1000).unref();
+    setTimeout(() => {
+      if (!this.closing) this.start().catch(() => this.reconnectSoon());
+    }, 1000).unref();
   }
 
   async stop(): Promise<void> {
