@@ -35,6 +35,5 @@ EXPOSE 3000 3001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node itself as PID 1 (not npm), so SIGTERM reaches the app and it drains before exiting.
-# The heap flags are npm start's (package.json): V8 would otherwise size its heap to the host's
-# memory and let garbage grow to several hundred MiB before collecting.
-CMD ["node", "--max-old-space-size=160", "--max-semi-space-size=32", "--enable-source-maps", "apps/api/dist/main.js"]
+# The same node flags as npm start's (package.json).
+CMD ["node", "--enable-source-maps", "apps/api/dist/main.js"]
