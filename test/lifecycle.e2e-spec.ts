@@ -228,6 +228,16 @@ describe('package and membership lifecycle', () => {
       rejected(await transfer({}, expired.id), 'purchase_expired');
       const res = await env.http().post(`/v1/purchases/${source.id}/transfers`).set(bearer(clinic.keys.billing)).set('Idempotency-Key', 'bad-quantity').send({ toPatientId: child.id, serviceId: massage.id, quantity: 0 });
       expect(res.status).toBe(400);
+      // What the command names must exist in the clinic: a 404 that says what, before anything is stored.
+      const unknown = '0192f000-0000-7000-8000-000000000000';
+      for (const [sent, detail] of [
+        [await transfer({ toPatientId: unknown }), 'Patient not found'],
+        [await transfer({}, unknown), 'Purchase not found'],
+        [await f.command(`/v1/purchases/${unknown}/refunds`, { method: 'card', reason: 'x' }), 'Purchase not found'],
+        [await f.command(`/v1/purchases/${unknown}/cancellation`, { reason: 'moving away' }), 'Purchase not found'],
+      ] as const) {
+        expect({ status: sent.status, detail: sent.body.detail }).toEqual({ status: 404, detail });
+      }
     });
   });
 

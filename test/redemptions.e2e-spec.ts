@@ -281,6 +281,30 @@ describe('redemption end to end', () => {
       expect(res.status).toBe(404);
     });
 
+    it('names what is missing (404) and stores nothing: the key stays free for a good request', async () => {
+      const patient = await f.patient();
+      const purchase = await f.paidPurchase(patient.id, tenPack.id);
+      const visit = await f.visitInvoice(patient.id, massage.id);
+      const elsewhere = new Fixtures(env, await createClinic(env, { name: 'Stranger' }));
+      const theirPlan = await elsewhere.packagePlan((await elsewhere.service('Theirs', 5000)).id, 5, 20000);
+      const theirs = await elsewhere.paidPurchase((await elsewhere.patient()).id, theirPlan.id);
+      const unknown = '0192f000-0000-7000-8000-000000000000';
+      const key = idem('missing');
+      const commandsBefore = (await env.db.query('select count(*)::int as n from command')).rows[0].n;
+      for (const [body, detail] of [
+        [{ ...visit, invoiceId: unknown }, 'Invoice not found'],
+        [{ ...visit, lineId: unknown }, 'Invoice line not found'],
+        [{ ...visit, purchaseId: theirs.id }, 'Purchase not found'],
+      ] as const) {
+        const res = await f.redeem(body, { idempotencyKey: key });
+        expect({ status: res.status, code: res.body.code, detail: res.body.detail }).toEqual({ status: 404, code: 'not_found', detail });
+      }
+      expect((await env.db.query('select count(*)::int as n from command')).rows[0].n).toBe(commandsBefore);
+      expect((await env.db.query('select count(*)::int as n from idempotency_record where key = $1', [key])).rows[0].n).toBe(0);
+      const good = await f.redeem({ ...visit, purchaseId: purchase.id }, { idempotencyKey: key });
+      expect({ status: good.status, state: good.body.status }).toEqual({ status: 200, state: 'succeeded' });
+    });
+
     it('lets front desk redeem and buy, but not the online channel', async () => {
       const patient = await f.patient();
       const online = await env.http().post(`/v1/patients/${patient.id}/purchases`).set(bearer(clinic.keys.online)).send({ planId: tenPack.id });
