@@ -32,3 +32,4 @@ export * from './metrics/metrics.js';
 export * from './logging/logging.js';
 export * from './nest/stop-on-signals.js';
 export * from './database/pg-listener.js';
+export * from './database/prepared.js';

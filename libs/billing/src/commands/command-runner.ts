@@ -4,6 +4,7 @@ import { todayIn } from '../domain/dates.js';
 import type { ClinicSettings } from '../entities/clinic.entity.js';
 import { Command, type CommandProblem } from '../entities/command.entity.js';
 import { problemFor } from '../problems/problem.js';
+import { columnsOf, executePrepared } from '../database/prepared.js';
 import { COMMAND_EVENTS_CHANNEL, commandFieldsSql, MAX_NOTIFY_PAYLOAD_BYTES } from './command-events.js';
 import type { CommandJobData } from './queue.js';
 import type { CommandHandler, DeferredWrites, HandlerContext, HandlerOutcome } from './handler.js';
@@ -75,11 +76,11 @@ export class CommandRunner {
 
   /** Marks the command running (one more attempt) and loads it with its clinic; null when it is final already. */
   private async start(tx: EntityManager, commandId: string): Promise<HandlerContext | null> {
-    const rows = await tx.execute<Record<string, unknown>[]>(
+    const rows = await executePrepared<Record<string, unknown>>(tx,
       `update command c set status = 'running', attempts = c.attempts + 1, started_at = coalesce(c.started_at, now())
          from clinic cl
         where c.id = ? and cl.id = c.clinic_id and c.status in ('queued', 'running')
-        returning c.*, cl.timezone as clinic_timezone, cl.settings as clinic_settings`,
+        returning ${columnsOf(tx, Command, 'c')}, cl.timezone as clinic_timezone, cl.settings as clinic_settings`,
       [commandId],
     );
     const row = rows[0];
@@ -107,7 +108,7 @@ export class CommandRunner {
     // A succeeded handler's deferred writes run first in the same statement (a data-modifying CTE
     // runs whether or not it is referenced).
     const writes = final.writes ?? { ctes: '', params: [] };
-    const rows = await em.execute<{ id: string }[]>(
+    const rows = await executePrepared<{ id: string }>(em,
       `with ${writes.ctes ? `${writes.ctes},` : ''} done as (
          update command set status = ?, result = ?::jsonb, error = ?::jsonb, finished_at = clock_timestamp()
           where id = ? and status not in ('succeeded', 'rejected', 'failed')

@@ -3,6 +3,7 @@ import { Command, FINAL_COMMAND_STATUSES, type CommandChannel, type CommandType 
 import { newId } from '../entities/base.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { requestHash } from './request-hash.js';
+import { columnsOf, executePrepared } from '../database/prepared.js';
 
 export interface SubmitCommand {
   clinicId: string;
@@ -50,7 +51,7 @@ export async function submitCommand(em: EntityManager, input: SubmitCommand): Pr
                 on conflict (clinic_id, key) do nothing returning id`,
           params: [input.clinicId, input.idempotencyKey, input.endpoint, hash, id],
         };
-  const rows = await em.execute<Record<string, unknown>[]>(
+  const rows = await executePrepared<Record<string, unknown>>(em,
     `with found as (select (${requires.sql})::text as missing),
      claim as (${claim.sql}),
      created as (
@@ -58,7 +59,7 @@ export async function submitCommand(em: EntityManager, input: SubmitCommand): Pr
        select ?, now(), ?, ?, 'queued', ?::jsonb, ?, ?, 0, ?, ? where exists (select 1 from claim)
        returning *
      )
-     select found.missing, created.* from found left join created on true`,
+     select found.missing, ${columnsOf(em, Command, 'created')} from found left join created on true`,
     [
       ...requires.params,
       ...claim.params,

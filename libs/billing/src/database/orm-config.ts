@@ -4,6 +4,7 @@ import { defineConfig } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { ENTITIES } from '../entities/index.js';
 import { MIGRATIONS } from '../migrations/index.js';
+import { namePreparedStatements } from './prepared.js';
 
 // Raw queries return bigint (money sums, counts) as numbers: every amount is validated far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -32,6 +33,7 @@ export function ormConfig({ databaseUrl, poolSize = 20, debug = false }: OrmOpti
       silent: true,
     },
     pool: { min: 0, max: poolSize },
+    driverOptions: { onPoolCreated: namePreparedStatements },
     forceUtcTimezone: true,
     // Handlers fork an EntityManager per job and per request; the global one must never be used.
     allowGlobalContext: false,

@@ -4,6 +4,7 @@ import type { MembershipCycleInvoice, RedeemablePurchase, RedemptionLine } from 
 import type { InvoiceStatus } from '../domain/redemption.js';
 import { Purchase } from '../entities/purchase.entity.js';
 import { PurchaseBalance } from '../entities/purchase-balance.entity.js';
+import { columnsOf, executePrepared } from '../database/prepared.js';
 
 /** Loaded rows and their plain-data view for the redemption decision. */
 export interface PurchaseRows {
@@ -68,7 +69,7 @@ function toInvoiceLineState(r: Record<string, unknown>): InvoiceLineState {
  * A purchase with its balances, payments and (memberships) cycle invoices and usage, as the
  * domain sees it: the select list over purchase `p`.
  */
-const PURCHASE_STATE_COLUMNS = `p.*,
+const purchaseStateColumns = (em: EntityManager) => `${columnsOf(em, Purchase, 'p')},
             (select coalesce(json_agg(row_to_json(b) order by b.position), '[]') from purchase_balance b where b.purchase_id = p.id) as balances_json,
             (select coalesce(sum(i.amount_paid), 0) from invoice i where i.purchase_id = p.id) as amount_paid_sum,
             case when p.kind = 'membership' then
@@ -83,7 +84,7 @@ const PURCHASE_STATE_COLUMNS = `p.*,
 export async function loadPurchaseStates(em: EntityManager, clinicId: string, where: { ids?: string[]; patientId?: string }): Promise<PurchaseRows[]> {
   const match = where.ids ? 'p.id = any(?::uuid[])' : `p.patient_id = ? and p.status in ('active', 'expired')`;
   const rows = await em.execute<Record<string, unknown>[]>(
-    `select ${PURCHASE_STATE_COLUMNS} from purchase p where p.clinic_id = ? and p.deleted_at is null and ${match} order by p.id`,
+    `select ${purchaseStateColumns(em)} from purchase p where p.clinic_id = ? and p.deleted_at is null and ${match} order by p.id`,
     [clinicId, where.ids ? `{${where.ids.join(',')}}` : where.patientId],
   );
   return rows.map((row) => toPurchaseRows(em, row));
@@ -103,17 +104,18 @@ function toPurchaseRows(em: EntityManager, row: Record<string, unknown>): Purcha
  * Null when the invoice does not exist.
  */
 export async function lockForRedemption(em: EntityManager, clinicId: string, invoiceId: string, purchaseId: string | undefined): Promise<{ purchaseIds: string[] } | null> {
-  const rows = await em.execute<{ purchase_ids: string[]; invoice_id: string | null }[]>(
+  // Two statements rather than a CASE on the parameter: each keeps a plan that uses its index.
+  const candidates = purchaseId
+    ? { sql: 'p.id = ?::uuid', params: [purchaseId] }
+    : { sql: `p.patient_id = (select patient_id from invoice where id = ? and clinic_id = ?) and p.status in ('active', 'expired')`, params: [invoiceId, clinicId] };
+  const rows = await executePrepared<{ purchase_ids: string[]; invoice_id: string | null }>(
+    em,
     `with locked as materialized (
-       select p.id from purchase p
-        where p.clinic_id = ? and p.deleted_at is null
-          and case when ?::uuid is not null then p.id = ?::uuid
-                   else p.patient_id = (select patient_id from invoice where id = ? and clinic_id = ?) and p.status in ('active', 'expired') end
-        order by p.id for update
+       select p.id from purchase p where p.clinic_id = ? and p.deleted_at is null and ${candidates.sql} order by p.id for update
      )
      select array(select id::text from locked) as purchase_ids,
             (select i.id from invoice i where i.id = ? and i.clinic_id = ? and (select count(*) from locked) >= 0 for update) as invoice_id`,
-    [clinicId, purchaseId ?? null, purchaseId ?? null, invoiceId, clinicId, invoiceId, clinicId],
+    [clinicId, ...candidates.params, invoiceId, clinicId],
   );
   return rows[0]?.invoice_id ? { purchaseIds: rows[0].purchase_ids } : null;
 }
@@ -124,10 +126,10 @@ export async function lockForRedemption(em: EntityManager, clinicId: string, inv
  * in one query.
  */
 export async function loadRedemptionState(em: EntityManager, clinicId: string, purchaseIds: string[], invoiceId: string, lineId: string): Promise<{ candidates: PurchaseRows[]; invoice: InvoiceLineState } | null> {
-  const rows = await em.execute<Record<string, unknown>[]>(
+  const rows = await executePrepared<Record<string, unknown>>(em,
     `select candidate.*, row_to_json(inv) as invoice_json
        from (${INVOICE_LINE_SQL}) inv
-       left join lateral (select ${PURCHASE_STATE_COLUMNS} from purchase p where p.clinic_id = ? and p.deleted_at is null and p.id = any(?::uuid[])) candidate on true
+       left join lateral (select ${purchaseStateColumns(em)} from purchase p where p.clinic_id = ? and p.deleted_at is null and p.id = any(?::uuid[])) candidate on true
       order by candidate.id`,
     [lineId, invoiceId, clinicId, clinicId, `{${purchaseIds.join(',')}}`],
   );
