@@ -10,36 +10,33 @@ import { CompiledQuery } from 'kysely';
 
 const MARK = '/*prepared:';
 
-interface Prepared {
-  text: string;
-}
-const cache = new Map<string, Prepared>();
+/** Marked statement texts by the SQL they came from. */
+const prepared = new Map<string, string>();
 
 /** `?` placeholders to `$1…$n`, named by a hash of the text (a changed text is a new statement). */
-function prepare(sql: string): Prepared {
-  let prepared = cache.get(sql);
-  if (!prepared) {
+function markedText(sql: string): string {
+  let text = prepared.get(sql);
+  if (!text) {
     let n = 0;
     const numbered = sql.replace(/\?/g, () => `$${++n}`);
-    const name = `q_${createHash('sha1').update(numbered).digest('hex').slice(0, 20)}`;
-    prepared = { text: `${MARK}${name}*/ ${numbered}` };
-    cache.set(sql, prepared);
+    text = `${MARK}q_${createHash('sha1').update(numbered).digest('hex').slice(0, 20)}*/ ${numbered}`;
+    prepared.set(sql, text);
   }
-  return prepared;
+  return text;
 }
 
 /**
  * Runs one statement as a named prepared statement, in the EntityManager's transaction if it has
- * one. `?` marks the parameters, as in em.execute(). Two rules for such statements:
+ * one. `?` marks the parameters, as in em.execute() (so no jsonb `?` operator in them). Two rules
+ * for such statements:
  * - their plan must not depend on the parameters' values (lookups by key): after a few runs
  *   Postgres may keep one generic plan;
  * - they name the columns they return (columnsOf), never `*`: a column added by a migration would
  *   otherwise change the result of a statement prepared before it, which Postgres refuses.
  */
 export async function executePrepared<T extends object>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  const { text } = prepare(sql);
   const executor = em.getTransactionContext() ?? em.getConnection().getClient();
-  const result = await executor.executeQuery(CompiledQuery.raw(text, params));
+  const result = await executor.executeQuery(CompiledQuery.raw(markedText(sql), params));
   return result.rows as T[];
 }
 
