@@ -24,3 +24,33 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig in production', () => {
+  const safe = { NODE_ENV: 'production', ADMIN_TOKEN: 'a'.repeat(32), SESSION_SECRET: 'b'.repeat(32), METRICS_TOKEN: 'c'.repeat(16) };
+
+  it('starts with every secret set', () => {
+    expect(loadConfig(safe)).toMatchObject({ NODE_ENV: 'production', SESSION_SECRET: 'b'.repeat(32) });
+  });
+
+  it.each([
+    ['ADMIN_TOKEN unset', { ADMIN_TOKEN: undefined }, /ADMIN_TOKEN is not set/],
+    ['ADMIN_TOKEN the development default', { ADMIN_TOKEN: 'local-admin-token-change-me' }, /ADMIN_TOKEN is the development default/],
+    ['ADMIN_TOKEN shorter than 32', { ADMIN_TOKEN: 'x'.repeat(31) }, /ADMIN_TOKEN must be at least 32 characters/],
+    ['SESSION_SECRET unset', { SESSION_SECRET: undefined }, /SESSION_SECRET is not set/],
+    ['SESSION_SECRET shorter than 32', { SESSION_SECRET: 'y'.repeat(31) }, /SESSION_SECRET must be at least 32 characters/],
+    ['METRICS_TOKEN unset', { METRICS_TOKEN: undefined }, /METRICS_TOKEN is not set/],
+  ])('refuses to start with %s, in one line naming it', (_name, change, message) => {
+    const attempt = () => loadConfig({ ...safe, ...change });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as Error).message.split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('keeps the development defaults working outside production', () => {
+    expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({ ADMIN_TOKEN: 'local-admin-token-change-me', SESSION_SECRET: undefined, AUTH_FAILURES_PER_MINUTE: 20 });
+  });
+});

@@ -5,6 +5,9 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, valida
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 
+/** The development default of ADMIN_TOKEN: a production deployment must set its own. */
+export const DEVELOPMENT_ADMIN_TOKEN = 'local-admin-token-change-me';
+
 /** Everything the apps read from the environment, with working local defaults. */
 export class AppConfig {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
@@ -19,7 +22,7 @@ export class AppConfig {
 
   @IsString()
   @MinLength(16, { message: 'ADMIN_TOKEN must be at least 16 characters' })
-  ADMIN_TOKEN = 'local-admin-token-change-me';
+  ADMIN_TOKEN = DEVELOPMENT_ADMIN_TOKEN;
 
   @Transform(toInt)
   @Min(0)
@@ -106,6 +109,35 @@ export class AppConfig {
 
   @IsIn(['development', 'production', 'test'], { message: 'NODE_ENV must be development, production or test' })
   NODE_ENV = 'development';
+
+  /** Signs the dashboard's session cookies; unset in development: derived from a fixed local value. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'SESSION_SECRET must be at least 32 characters' })
+  SESSION_SECRET: string | undefined = undefined;
+
+  /** Failed authentications per minute from one client address before it gets 429 (its own limit, never off). */
+  @Transform(toInt)
+  @Min(1)
+  @Max(1_000_000)
+  @IsInt({ message: 'AUTH_FAILURES_PER_MINUTE must be an integer' })
+  AUTH_FAILURES_PER_MINUTE = 20;
+
+  /** Demos and tests only: lets a reconciliation run as of a date after today. */
+  @IsIn(['true', 'false'], { message: 'ALLOW_FUTURE_AS_OF must be true or false' })
+  ALLOW_FUTURE_AS_OF: 'true' | 'false' = 'false';
+
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For to believe for the client address
+   * (`false`, `true`, a hop count, or comma-separated addresses/subnets such as `loopback,10.0.0.0/8`).
+   */
+  @Matches(/^(false|true|\d{1,2}|[0-9A-Za-z.:/,\s_-]{1,500})$/, { message: 'TRUST_PROXY must be false, true, a hop count or a list of addresses' })
+  TRUST_PROXY = 'false';
+
+  /** Outgoing mail (receipts): smtp://user:pass@host:port; unset, e-mail endpoints answer 503 email_not_configured. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL: string | undefined = undefined;
 }
 
 export class ConfigError extends Error {}
@@ -120,7 +152,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const messages = errors.flatMap((e) => Object.values(e.constraints ?? {}));
     throw new ConfigError(`Invalid configuration: ${messages.join('; ')}`);
   }
+  const unsafe = config.NODE_ENV === 'production' ? productionRefusals(config, env) : [];
+  if (unsafe.length > 0) throw new ConfigError(`Refusing to start with NODE_ENV=production: ${unsafe.join('; ')}`);
   return config;
+}
+
+/** What a production deployment must set itself: development's defaults are public knowledge. */
+function productionRefusals(config: AppConfig, env: NodeJS.ProcessEnv): string[] {
+  const refusals: string[] = [];
+  if (!env.ADMIN_TOKEN) refusals.push('ADMIN_TOKEN is not set');
+  else if (config.ADMIN_TOKEN === DEVELOPMENT_ADMIN_TOKEN) refusals.push('ADMIN_TOKEN is the development default');
+  else if (config.ADMIN_TOKEN.length < 32) refusals.push('ADMIN_TOKEN must be at least 32 characters');
+  if (!config.SESSION_SECRET) refusals.push('SESSION_SECRET is not set');
+  if (!config.METRICS_TOKEN) refusals.push('METRICS_TOKEN is not set');
+  return refusals;
+}
+
+/** Whether a reconciliation may run as of a date after today (demos and tests). */
+export function allowFutureAsOf(config: Pick<AppConfig, 'ALLOW_FUTURE_AS_OF'>): boolean {
+  return config.ALLOW_FUTURE_AS_OF === 'true';
+}
+
+/** TRUST_PROXY as Express's `trust proxy` value. */
+export function trustProxySetting(config: Pick<AppConfig, 'TRUST_PROXY'>): boolean | number | string {
+  const value = config.TRUST_PROXY.trim();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 /** The effective per-key rate limit (0 = off): tests run unthrottled unless they ask for a limit. */
