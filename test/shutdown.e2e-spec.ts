@@ -57,7 +57,10 @@ describe('graceful shutdown of real processes', () => {
       DATABASE_URL: config.DATABASE_URL,
       REDIS_URL: config.REDIS_URL,
       QUEUE_PREFIX: config.QUEUE_PREFIX,
-      ADMIN_TOKEN: config.ADMIN_TOKEN,
+      // Production refuses to start without secrets of its own (and an ADMIN_TOKEN of 32 or more).
+      ADMIN_TOKEN: 'shutdown-test-admin-token-0123456789',
+      SESSION_SECRET: 'shutdown-test-session-secret-0123456789',
+      METRICS_TOKEN: 'shutdown-test-metrics-token',
       DB_POOL_SIZE: '6',
       PORT: '0',
       WORKER_PORT: '0',

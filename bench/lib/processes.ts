@@ -17,7 +17,10 @@ export async function startStack(options: { databaseUrl: string; port: number; w
     DATABASE_URL: options.databaseUrl,
     PORT: String(options.port),
     QUEUE_PREFIX: `bench_${process.pid}`,
-    ADMIN_TOKEN: 'bench-admin-token-0123456789',
+    // Production refuses to start without secrets of its own (ADMIN_TOKEN of 32 characters or more).
+    ADMIN_TOKEN: 'bench-admin-token-0123456789-0123456789',
+    SESSION_SECRET: 'bench-session-secret-0123456789-0123456789',
+    METRICS_TOKEN: 'bench-metrics-token-0123456789',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     // The benchmark measures capacity: the per-key rate limit would only measure itself.

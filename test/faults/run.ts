@@ -30,7 +30,7 @@ const WIPE_LAST = process.env.FAULT_WIPE_LAST === '1';
 const LOAD_DEADLINE_MS = FULL ? 30 * 60_000 : 120_000;
 const DRAIN_DEADLINE_MS = FULL ? 5 * 60_000 : 90_000;
 const REQUEST_TIMEOUT_MS = 30_000;
-const ADMIN_TOKEN = `fault-admin-${randomBytes(8).toString('hex')}`;
+const ADMIN_TOKEN = `fault-admin-${randomBytes(16).toString('hex')}`;
 
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/clinic_billing';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -294,6 +294,9 @@ async function main(): Promise<number> {
       REDIS_URL,
       QUEUE_PREFIX: queuePrefix,
       ADMIN_TOKEN,
+      // Production refuses to start without secrets of its own.
+      SESSION_SECRET: randomBytes(32).toString('hex'),
+      METRICS_TOKEN: randomBytes(16).toString('hex'),
       LOG_LEVEL: 'error',
       NODE_ENV: 'production',
       SWEEP_INTERVAL_MS: '1000',
