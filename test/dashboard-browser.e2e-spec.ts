@@ -1,17 +1,13 @@
-// The dashboard in a real browser: headless Chromium (Debian's package) driven by playwright-core.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// The dashboard in a real browser: headless Chromium (the one npm installs, or CHROMIUM_PATH) driven by playwright-core.
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { addDays, todayIn } from '@app/billing';
 import { startTestEnv, type TestEnv } from './harness.js';
 import { createClinic, type TestClinic } from './helpers.js';
 import { Fixtures } from './fixtures.js';
-import { SESSION_COOKIE } from './dashboard-helpers.js';
+import { launchBrowser, SESSION_COOKIE } from './dashboard-helpers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 const TZ = 'America/Toronto';
 const today = () => todayIn(TZ);
@@ -22,7 +18,7 @@ describe('dashboard in a browser (e2e)', () => {
   let f: Fixtures;
   let context: BrowserContext;
   let page: Page;
-  let userDataDir: string;
+  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   let unpaid: any;
   let pack: any;
   let visit: { invoiceId: string; lineId: string };
@@ -41,9 +37,6 @@ describe('dashboard in a browser (e2e)', () => {
   const keys = () => Object.values(clinic.keys);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. The browser test does not skip.`);
-    }
     // No worker while browsing: nothing in the background (the daily reconciliation) may write
     // while the test checks that browsing wrote nothing. It starts for the live update.
     env = await startTestEnv({ worker: false });
@@ -61,14 +54,8 @@ describe('dashboard in a browser (e2e)', () => {
     visit = await f.visitInvoice(rita.id, massage.id);
 
     await mkdir(SCREENSHOTS, { recursive: true });
-    userDataDir = await mkdtemp(join(tmpdir(), 'cb-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1360, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchBrowser({ viewport: { width: 1360, height: 900 } });
+    ({ context, page } = browser);
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
@@ -80,8 +67,7 @@ describe('dashboard in a browser (e2e)', () => {
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await env?.close();
   }, 30_000);
 

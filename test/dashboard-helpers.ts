@@ -2,6 +2,9 @@
 import type { TestEnv } from './harness.js';
 import { bearer, type TestClinic } from './helpers.js';
 
+// The one way the suites start a browser (the Chromium npm installs, or CHROMIUM_PATH).
+export { launchBrowser } from './browser.js';
+
 export const SESSION_COOKIE = 'cb_dashboard_session';
 
 /** Posts the sign-in form as the browser would (same Origin). */
