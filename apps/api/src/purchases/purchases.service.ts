@@ -5,22 +5,21 @@ import {
   Clinic,
   createPurchase,
   deletePurchase,
-  daysBetween,
   isIsoDate,
+  isWithinStartBounds,
   Patient,
   Plan,
   PlanItem,
   Purchase,
   purchaseDetails,
   Service,
+  startDateBounds,
   todayIn,
   type PurchaseDetails,
 } from '@app/billing';
 import type { AuthContext } from '../auth/auth-context.js';
 import { notFound, ProblemException } from '../common/problem.exception.js';
 import type { CreatePurchaseDto } from './dto/create-purchase.dto.js';
-
-const TEN_YEARS_DAYS = 3653;
 
 @Injectable()
 export class PurchasesService {
@@ -30,8 +29,9 @@ export class PurchasesService {
     const clinic = await this.em.findOneOrFail(Clinic, { id: auth.clinicId });
     const today = todayIn(clinic.timezone);
     const startDate = dto.startDate ?? today;
-    if (!isIsoDate(startDate) || Math.abs(daysBetween(today, startDate)) > TEN_YEARS_DAYS) {
-      throw invalid('startDate', 'startDate must be a real date within ten years of today');
+    if (!isIsoDate(startDate) || !isWithinStartBounds(today, startDate)) {
+      const { earliest, latest } = startDateBounds(today);
+      throw invalid('startDate', `startDate must be a real date from ${earliest} to ${latest} (5 years before to 1 year after today)`);
     }
     const [patient, plan] = await Promise.all([
       this.em.findOne(Patient, { id: patientId, clinicId: auth.clinicId }),

@@ -4,6 +4,8 @@ export type IsoDate = string;
 export type BillingInterval = 'week' | 'month' | 'year';
 
 const DAY_MS = 86_400_000;
+/** The last date an IsoDate can hold. */
+export const LAST_DATE: IsoDate = '9999-12-31';
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 interface Ymd {
@@ -157,10 +159,12 @@ export function cycleAt(start: IsoDate, interval: BillingInterval, date: IsoDate
       throw new RangeError(`unknown billing interval: ${String(interval)}`);
   }
   if (cycleStart(start, interval, index) > date) index -= 1;
+  const next = cycleStart(start, interval, index + 1);
   return {
     index,
     start: cycleStart(start, interval, index),
-    end: addDays(cycleStart(start, interval, index + 1), -1),
+    // The calendar stops at 9999-12-31: a cycle running past it ends there.
+    end: isIsoDate(next) ? addDays(next, -1) : LAST_DATE,
   };
 }
 
@@ -178,4 +182,47 @@ export function localTimeIn(timeZone: string, now: Date = new Date()): string {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return `${get('hour')}:${get('minute')}`;
+}
+
+/**
+ * Up to `limit` cycle starts from cycle `fromIndex` on, each on or before `lastDay`, oldest
+ * first: a bounded slice of `cyclesStartedBy`, so a membership far behind is billed in batches.
+ */
+export function cycleStartsFrom(start: IsoDate, interval: BillingInterval, fromIndex: number, lastDay: IsoDate, limit: number): IsoDate[] {
+  const current = cycleAt(start, interval, lastDay);
+  if (!current) return [];
+  const starts: IsoDate[] = [];
+  for (let k = fromIndex; k <= current.index && starts.length < limit; k++) starts.push(cycleStart(start, interval, k));
+  return starts;
+}
+
+/** `d` moved by whole years (negative: back), Feb 29 clamped to Feb 28 in a common year. */
+export function addYears(d: IsoDate, years: number): IsoDate {
+  if (!Number.isSafeInteger(years)) throw new RangeError(`not a whole number of years: ${years}`);
+  const { y, m, d: day } = parse(d);
+  const year = y + years;
+  if (year < 1 || year > 9999) throw new RangeError(`year out of range: ${year}`);
+  return format({ y: year, m, d: Math.min(day, daysInMonth(year, m)) });
+}
+
+/** How far a purchase's start date may be from today: imports of existing members, pre-sales. */
+export const START_DATE_YEARS_BEFORE = 5;
+export const START_DATE_YEARS_AFTER = 1;
+
+/** The first and last start dates accepted on `today` (inclusive). */
+export function startDateBounds(today: IsoDate): { earliest: IsoDate; latest: IsoDate } {
+  return { earliest: addYears(today, -START_DATE_YEARS_BEFORE), latest: addYears(today, START_DATE_YEARS_AFTER) };
+}
+
+export function isWithinStartBounds(today: IsoDate, date: IsoDate): boolean {
+  const { earliest, latest } = startDateBounds(today);
+  return date >= earliest && date <= latest;
+}
+
+/**
+ * A reconciliation runs as of today or earlier in the clinic's time zone: a later date would
+ * bill cycles not yet started and expire packages still valid. Demos and tests may allow it.
+ */
+export function isAsOfAllowed(today: IsoDate, asOf: IsoDate, allowFuture: boolean): boolean {
+  return allowFuture || asOf <= today;
 }
