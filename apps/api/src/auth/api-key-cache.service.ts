@@ -5,18 +5,27 @@ import { DatabaseNotifications } from '../common/database-notifications.service.
 
 /** A cached key is checked again after this long, whatever happens. */
 const TTL_MS = 60_000;
-/** Bounded: at most this many keys are remembered (the oldest go first). */
+/** Bounded: at most this many keys are remembered (the oldest go first); as many misses. */
 const MAX_ENTRIES = 10_000;
+/**
+ * An unknown key is answered from memory this long. Keys are random, so a key created meanwhile
+ * cannot be one that missed (nobody could send it before it existed); a revoked key only ever
+ * turns into a miss. A client repeating a bad key costs one query per this long.
+ */
+const MISS_TTL_MS = 5_000;
 
 /**
  * Active API keys by hash, so most requests authenticate without a query. A revocation is
  * announced on a Postgres channel and evicts the key in every API process; while that channel is
  * down nothing is cached (a revocation could be missed), and a lookup that overlapped an
- * announcement is not cached either.
+ * announcement is not cached either. Unknown keys are remembered as misses for a few seconds, so
+ * a client repeating a bad key does not cost a query each time.
  */
 @Injectable()
 export class ApiKeyCache {
   private readonly entries = new Map<string, { key: ActiveApiKey; expiresAt: number }>();
+  /** Hashes of unknown (or revoked) keys, until when they are known to miss. */
+  private readonly misses = new Map<string, number>();
   /** Bumped by every eviction: a lookup that saw it change may hold a key revoked meanwhile. */
   private generation = 0;
   /** Revocations waiting to hear their own announcement, by key hash. */
@@ -38,10 +47,14 @@ export class ApiKeyCache {
     const keyHash = hashApiKey(rawKey);
     const hit = this.entries.get(keyHash);
     if (hit && hit.expiresAt > Date.now()) return hit.key;
+    const missUntil = this.misses.get(keyHash);
+    if (missUntil !== undefined && missUntil > Date.now()) return null;
     const generation = this.generation;
     const key = await findActiveApiKeyByHash(this.em, keyHash);
-    if (!key) this.entries.delete(keyHash);
-    else if (this.notifications.connected && generation === this.generation) this.remember(keyHash, key);
+    if (!key) {
+      this.entries.delete(keyHash);
+      bounded(this.misses, keyHash, Date.now() + MISS_TTL_MS);
+    } else if (this.notifications.connected && generation === this.generation) this.remember(keyHash, key);
     return key;
   }
 
@@ -73,8 +86,14 @@ export class ApiKeyCache {
   }
 
   private remember(keyHash: string, key: ActiveApiKey): void {
-    this.entries.delete(keyHash);
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(keyHash, { key, expiresAt: Date.now() + TTL_MS });
+    this.misses.delete(keyHash);
+    bounded(this.entries, keyHash, { key, expiresAt: Date.now() + TTL_MS });
   }
+}
+
+/** Sets `key` last in `map`, dropping the oldest entry when the map is full. */
+function bounded<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value!);
+  map.set(key, value);
 }
