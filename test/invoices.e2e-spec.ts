@@ -401,7 +401,7 @@ async function insertPurchase(env: TestEnv, clinicId: string, patientId: string,
   const planId = randomUUID();
   const purchaseId = randomUUID();
   await env.db.query(`insert into plan (id, clinic_id, kind, name, price) values ($1, $2, 'package', 'Test pack', 100000)`, [planId, clinicId]);
-  await env.db.query(`insert into plan_item (id, plan_id, service_id, quantity, position) values ($1, $2, $3, 10, 0)`, [randomUUID(), planId, serviceId]);
+  await env.db.query(`insert into plan_item (id, clinic_id, plan_id, service_id, quantity, position) values ($1, $2, $3, $4, 10, 0)`, [randomUUID(), clinicId, planId, serviceId]);
   await env.db.query(
     `insert into purchase (id, clinic_id, patient_id, plan_id, kind, plan_name, start_date, price) values ($1, $2, $3, $4, 'package', 'Test pack', current_date, 100000)`,
     [purchaseId, clinicId, patientId, planId],

@@ -26,8 +26,8 @@ export async function seedReconciliation(db: pg.Pool, refs: SeedRefs, n: number,
       [refs.clinicId, refs.patientId, refs.planId, n, asOf],
     );
     await client.query(
-      `insert into purchase_balance (id, created_at, purchase_id, service_id, service_name, total, used, transferred_out, transferred_in, visit_value, list_price, position)
-       select gen_random_uuid(), now(), p.id, $2, 'Seeded', 3, 0, 0, 0, 0, 10000, 0 from purchase p where p.clinic_id = $1 and p.plan_name = 'Seeded'
+      `insert into purchase_balance (id, created_at, clinic_id, purchase_id, service_id, service_name, total, used, transferred_out, transferred_in, visit_value, list_price, position)
+       select gen_random_uuid(), now(), p.clinic_id, p.id, $2, 'Seeded', 3, 0, 0, 0, 0, 10000, 0 from purchase p where p.clinic_id = $1 and p.plan_name = 'Seeded'
        on conflict do nothing`,
       [refs.clinicId, refs.serviceId],
     );

@@ -39,6 +39,7 @@ export class AppointmentInvoicesService {
           createdByKeyId: keyId,
         });
         const line = build(InvoiceLine, {
+          clinicId,
           invoiceId: invoice.id,
           serviceId: service.id,
           description: service.name,

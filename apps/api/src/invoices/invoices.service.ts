@@ -45,6 +45,7 @@ export class InvoicesService {
       }
       const quantity = dto.quantity ?? 1;
       const line = build(InvoiceLine, {
+        clinicId,
         invoiceId,
         serviceId: service.id,
         description: service.name,

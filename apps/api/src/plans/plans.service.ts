@@ -27,7 +27,7 @@ export class PlansService {
       billingInterval: isPackage ? null : (dto.billingInterval ?? null),
       rollover: isPackage ? false : (dto.rollover ?? false),
     });
-    const items = dto.items.map((item, position) => build(PlanItem, { planId: plan.id, serviceId: item.serviceId, quantity: item.quantity, position }));
+    const items = dto.items.map((item, position) => build(PlanItem, { clinicId: plan.clinicId, planId: plan.id, serviceId: item.serviceId, quantity: item.quantity, position }));
     await this.em.fork().transactional(async (tx) => {
       tx.persist(plan);
       for (const item of items) tx.persist(item);

@@ -29,12 +29,17 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-/** Applies the committed migrations; returns the names applied. */
-export async function migrate(databaseUrl: string): Promise<string[]> {
+export interface MigrateOptions {
+  /** Stop after this migration (its name, e.g. 'Migration20261125141423_initial'); default: all. */
+  to?: string;
+}
+
+/** Applies the committed migrations (up to `to`, if given); returns the names applied. */
+export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<string[]> {
   await ensureDatabaseExists(databaseUrl);
   const orm = await MikroORM.init(ormConfig({ databaseUrl, poolSize: 2 }));
   try {
-    const applied = await orm.migrator.up();
+    const applied = await orm.migrator.up(options.to ? { to: options.to } : undefined);
     return applied.map((m) => m.name);
   } finally {
     await orm.close(true);

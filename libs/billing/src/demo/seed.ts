@@ -58,7 +58,7 @@ export async function seedDemo(em: EntityManager, options: { name?: string; time
     const { items, ...fields } = spec;
     const row = build(Plan, { clinicId, ...fields });
     tx.persist(row);
-    items.forEach(([s, quantity], position) => tx.persist(build(PlanItem, { planId: row.id, serviceId: s.id, quantity, position })));
+    items.forEach(([s, quantity], position) => tx.persist(build(PlanItem, { clinicId, planId: row.id, serviceId: s.id, quantity, position })));
     plans.push({ plan: row, items });
     return row;
   };
@@ -162,7 +162,7 @@ async function visitInvoice(em: EntityManager, clinicId: string, patientId: stri
   return em.fork().transactional(async (t) => {
     const number = await nextInvoiceNumber(t, clinicId);
     const invoice = build(Invoice, { clinicId, number, patientId, kind: 'service', serviceDate, total: service.price, createdByKeyId: keyId });
-    const line = build(InvoiceLine, { invoiceId: invoice.id, serviceId: service.id, description: service.name, quantity: 1, unitPrice: service.price, amount: service.price });
+    const line = build(InvoiceLine, { clinicId, invoiceId: invoice.id, serviceId: service.id, description: service.name, quantity: 1, unitPrice: service.price, amount: service.price });
     t.persist([invoice, line]);
     return { invoiceId: invoice.id, lineId: line.id };
   });

@@ -1,4 +1,4 @@
-import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { BaseEntity, ForeignKey } from './base.js';
 import { Clinic } from './clinic.entity.js';
 
@@ -6,6 +6,8 @@ export const ROLES = ['owner', 'billing', 'front_desk', 'online'] as const;
 export type Role = (typeof ROLES)[number];
 
 @Entity({ tableName: 'api_key' })
+// Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
+@Unique({ properties: ['clinicId', 'id'] })
 export class ApiKey extends BaseEntity {
   @ForeignKey(() => Clinic, 'clinic_id')
   @Index()

@@ -1,4 +1,4 @@
-import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { BaseEntity, ForeignKey } from './base.js';
 import { ApiKey } from './api-key.entity.js';
 import { Clinic } from './clinic.entity.js';
@@ -7,6 +7,8 @@ import { Service } from './service.entity.js';
 
 @Entity({ tableName: 'appointment' })
 @Index({ properties: ['clinicId', 'patientId'] })
+// Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
+@Unique({ properties: ['clinicId', 'id'] })
 export class Appointment extends BaseEntity {
   @ForeignKey(() => Clinic, 'clinic_id')
   clinicId: string;

@@ -1,5 +1,6 @@
 import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
 import { BaseEntity, ForeignKey, Money } from './base.js';
+import { Clinic } from './clinic.entity.js';
 import { Invoice } from './invoice.entity.js';
 import { Purchase } from './purchase.entity.js';
 import { Service } from './service.entity.js';
@@ -7,6 +8,10 @@ import { Service } from './service.entity.js';
 @Entity({ tableName: 'invoice_line' })
 @Index({ properties: ['redemptionPurchaseId'] })
 export class InvoiceLine extends BaseEntity {
+  /** Its parent's clinic: the composite keys check each reference of this row against it. */
+  @ForeignKey(() => Clinic, 'clinic_id')
+  clinicId: string;
+
   @ForeignKey(() => Invoice, 'invoice_id')
   @Index()
   invoiceId: string;

@@ -23,6 +23,8 @@ import type { InvoiceStatus } from '../domain/index.js';
 @Index({ properties: ['clinicId', 'kind', 'status', 'dueDate'] })
 @Index({ properties: ['purchaseId'] })
 @Check({ name: 'invoice_amounts_consistent', expression: "status in ('open', 'paid', 'void') and number > 0 and total >= 0 and amount_paid >= 0 and covered_amount >= 0 and amount_refunded >= 0 and amount_refunded <= amount_paid and total - covered_amount - amount_paid >= 0" })
+// Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
+@Unique({ properties: ['clinicId', 'id'] })
 export class Invoice extends BaseEntity {
   @ForeignKey(() => Clinic, 'clinic_id')
   clinicId: string;

@@ -1,10 +1,12 @@
-import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { BaseEntity, ForeignKey } from './base.js';
 import { Clinic } from './clinic.entity.js';
 import { Family } from './family.entity.js';
 
 @Entity({ tableName: 'patient' })
 @Index({ properties: ['clinicId', 'lastName', 'firstName'] })
+// Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
+@Unique({ properties: ['clinicId', 'id'] })
 export class Patient extends BaseEntity {
   @ForeignKey(() => Clinic, 'clinic_id')
   clinicId: string;

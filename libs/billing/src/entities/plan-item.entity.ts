@@ -1,11 +1,16 @@
 import { Entity, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { BaseEntity, ForeignKey } from './base.js';
+import { Clinic } from './clinic.entity.js';
 import { Plan } from './plan.entity.js';
 import { Service } from './service.entity.js';
 
 @Entity({ tableName: 'plan_item' })
 @Unique({ properties: ['planId', 'serviceId'] })
 export class PlanItem extends BaseEntity {
+  /** Its parent's clinic: the composite keys check each reference of this row against it. */
+  @ForeignKey(() => Clinic, 'clinic_id')
+  clinicId: string;
+
   @ForeignKey(() => Plan, 'plan_id')
   planId: string;
 

@@ -1,4 +1,4 @@
-import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { BaseEntity, ForeignKey, Money } from './base.js';
 import { Clinic } from './clinic.entity.js';
 
@@ -11,6 +11,8 @@ export interface InstallmentTerms {
 }
 
 @Entity({ tableName: 'plan' })
+// Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
+@Unique({ properties: ['clinicId', 'id'] })
 export class Plan extends BaseEntity {
   @ForeignKey(() => Clinic, 'clinic_id')
   @Index()

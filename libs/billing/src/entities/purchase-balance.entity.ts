@@ -1,5 +1,6 @@
 import { Check, Entity, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { BaseEntity, ForeignKey, Money } from './base.js';
+import { Clinic } from './clinic.entity.js';
 import { Purchase } from './purchase.entity.js';
 import { Service } from './service.entity.js';
 
@@ -13,6 +14,10 @@ import { Service } from './service.entity.js';
 @Unique({ properties: ['purchaseId', 'serviceId'] })
 @Check({ name: 'purchase_balance_never_negative', expression: 'total >= 0 and used >= 0 and transferred_out >= 0 and transferred_in >= 0 and total + transferred_in - used - transferred_out >= 0' })
 export class PurchaseBalance extends BaseEntity {
+  /** Its parent's clinic: the composite keys check each reference of this row against it. */
+  @ForeignKey(() => Clinic, 'clinic_id')
+  clinicId: string;
+
   @ForeignKey(() => Purchase, 'purchase_id')
   purchaseId: string;
 

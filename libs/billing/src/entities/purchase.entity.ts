@@ -17,6 +17,8 @@ export type PaymentSchedule = 'full' | 'installments';
 // One linked purchase per source and target patient: later transfers add to it.
 @Unique({ properties: ['sourcePurchaseId', 'patientId'] })
 @Check({ expression: "status in ('active', 'exhausted', 'expired', 'cancelled') and price >= 0 and first_visit_extra >= 0" })
+// Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
+@Unique({ properties: ['clinicId', 'id'] })
 export class Purchase extends BaseEntity {
   @ForeignKey(() => Clinic, 'clinic_id')
   clinicId: string;

@@ -1,8 +1,10 @@
-import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { BaseEntity, ForeignKey, Money } from './base.js';
 import { Clinic } from './clinic.entity.js';
 
 @Entity({ tableName: 'service' })
+// Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
+@Unique({ properties: ['clinicId', 'id'] })
 export class Service extends BaseEntity {
   @ForeignKey(() => Clinic, 'clinic_id')
   @Index()

@@ -68,6 +68,7 @@ export async function createPurchase(em: EntityManager, input: CreatePurchaseInp
   items.forEach((item, position) => {
     em.persist(
       build(PurchaseBalance, {
+        clinicId: purchase.clinicId,
         purchaseId: purchase.id,
         serviceId: item.serviceId,
         serviceName: item.serviceName,
@@ -111,7 +112,7 @@ export async function createPurchase(em: EntityManager, input: CreatePurchaseInp
       createdByKeyId: input.keyId,
     });
     em.persist(invoice);
-    em.persist(build(InvoiceLine, { invoiceId: invoice.id, description: draft.description, quantity: 1, unitPrice: draft.total, amount: draft.total }));
+    em.persist(build(InvoiceLine, { clinicId: invoice.clinicId, invoiceId: invoice.id, description: draft.description, quantity: 1, unitPrice: draft.total, amount: draft.total }));
     if (draft.cycleStart) {
       em.persist(
         build(LedgerEntry, {

@@ -80,7 +80,7 @@ function createTarget(em: EntityManager, source: Purchase, patientId: string, co
 async function addToTarget(em: EntityManager, target: Purchase, from: PurchaseBalance, quantity: number): Promise<void> {
   let balance = await em.findOne(PurchaseBalance, { purchaseId: target.id, serviceId: from.serviceId });
   if (!balance) {
-    balance = build(PurchaseBalance, { purchaseId: target.id, serviceId: from.serviceId, serviceName: from.serviceName, total: 0, visitValue: from.visitValue, listPrice: from.listPrice, position: from.position });
+    balance = build(PurchaseBalance, { clinicId: target.clinicId, purchaseId: target.id, serviceId: from.serviceId, serviceName: from.serviceName, total: 0, visitValue: from.visitValue, listPrice: from.listPrice, position: from.position });
     em.persist(balance);
   }
   balance.transferredIn += quantity;
