@@ -77,7 +77,7 @@ export async function billMembershipCycles(
             total: draft.total,
           });
           invoices.push(invoice);
-          lines.push(build(InvoiceLine, { invoiceId: invoice.id, description: draft.description, quantity: 1, unitPrice: draft.total, amount: draft.total }));
+          lines.push(build(InvoiceLine, { clinicId: invoice.clinicId, invoiceId: invoice.id, description: draft.description, quantity: 1, unitPrice: draft.total, amount: draft.total }));
           entries.push(
             build(LedgerEntry, {
               clinicId,
