@@ -91,7 +91,7 @@ export function cpuByComponent(stack: Stack): Record<'api' | 'worker' | 'postgre
   let redis = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let name = '';
+    let name: string;
     try {
       name = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
     } catch {

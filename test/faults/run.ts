@@ -283,7 +283,7 @@ async function main(): Promise<number> {
   const admin = new pg.Client({ connectionString: withDatabase(SERVER_URL, 'postgres') });
   await admin.connect();
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
-  let exitCode = 1;
+  let exitCode: number;
   try {
     await lib.migrate(databaseUrl);
     const apiPort = await freePort();
