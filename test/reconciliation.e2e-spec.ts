@@ -14,7 +14,8 @@ describe('scheduled reconciliation and the dashboard', () => {
   let monthly: any;
 
   beforeAll(async () => {
-    env = await startTestEnv();
+    // Reconciles ahead of today (a cycle's end, a cancellation): allowed only by this setting.
+    env = await startTestEnv({ env: { ALLOW_FUTURE_AS_OF: 'true' } });
     clinic = await createClinic(env);
     f = new Fixtures(env, clinic);
     massage = await f.service('Massage 60', 12000);

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Queue } from 'bullmq';
 import cliProgress from 'cli-progress';
-import type { AppConfig } from '../config/app-config.js';
+import { allowFutureAsOf, type AppConfig } from '../config/app-config.js';
 import { submitCommand } from '../commands/command-store.js';
 import { commandJobOptions, COMMANDS_QUEUE, type CommandJobData } from '../commands/queue.js';
+import { isAsOfAllowed, todayIn } from '../domain/dates.js';
 import { Clinic } from '../entities/clinic.entity.js';
 import { FINAL_COMMAND_STATUSES, type CommandStatus } from '../entities/command.entity.js';
 import { bullConnection } from '../nest/redis.js';
@@ -115,7 +116,13 @@ async function readCommand(em: EntityManager, id: string): Promise<CommandState>
 async function reconcile(ctx: CliContext, options: ReconcileOptions): Promise<number> {
   const { config, io } = ctx;
   const em = await ctx.em();
-  if (!(await em.fork().count(Clinic, { id: options.clinic }))) throw new SetupError(`No clinic ${options.clinic}`);
+  const clinic = await em.fork().findOne(Clinic, { id: options.clinic }, { fields: ['timezone'] });
+  if (!clinic) throw new SetupError(`No clinic ${options.clinic}`);
+  // The API's rule: the operator's tool is no back door to billing cycles not yet started.
+  const today = todayIn(clinic.timezone);
+  if (options.asOf && !isAsOfAllowed(today, options.asOf, allowFutureAsOf(config))) {
+    throw new SetupError(`--as-of ${options.asOf} is after today (${today}) in the clinic's time zone; only a deployment with ALLOW_FUTURE_AS_OF=true may reconcile ahead`);
+  }
   const submitted = await submitCommand(em.fork(), {
     clinicId: options.clinic,
     type: 'reconciliation',
