@@ -1,4 +1,4 @@
-import { addDays, cycleAt, cyclesStartedBy, type BillingInterval, type IsoDate } from '../domain/dates.js';
+import { addDays, cycleAt, cycleStartsFrom, type BillingInterval, type IsoDate } from '../domain/dates.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { build } from '../entities/base.js';
 import { Invoice } from '../entities/invoice.entity.js';
@@ -6,7 +6,7 @@ import { InvoiceLine } from '../entities/invoice-line.entity.js';
 import { LedgerEntry } from '../entities/ledger-entry.entity.js';
 import { nextInvoiceNumbers } from '../invoices/invoice-numbers.js';
 import { membershipInvoiceDraft } from '../purchases/create-purchase.js';
-import { BATCH_SIZE, placeholders } from './batches.js';
+import { BATCH_SIZE, CYCLES_PER_TRANSACTION, placeholders } from './batches.js';
 
 interface MembershipRow {
   id: string;
@@ -18,18 +18,33 @@ interface MembershipRow {
   cancel_at: IsoDate | null;
 }
 
+interface Billed {
+  purchase_id: string;
+  n: number;
+  last: IsoDate;
+}
+
+interface Missing {
+  row: MembershipRow;
+  start: IsoDate;
+}
+
 /**
  * Every cycle of every active membership that starts on or before `asOf` (and before a scheduled
  * cancellation) gets its own invoice, due on the cycle's start. The batch's purchases are
  * locked first, so two runs at once wait for each other and the second finds the invoices
  * made; the unique (purchase, cycle start) index would refuse a duplicate anyway.
+ *
+ * Memory and transactions stay bounded whatever `asOf` is: one transaction bills at most
+ * CYCLES_PER_TRANSACTION cycles; a membership further behind is resumed by the next one,
+ * which reads what is billed from the database again.
  */
 export async function billMembershipCycles(
   em: EntityManager,
   clinicId: string,
   asOf: IsoDate,
   commandId: string | null,
-  onBatch: (done: number) => Promise<void>,
+  onBatch: (done: { purchases: number; invoicesCreated: number }) => Promise<void>,
 ): Promise<{ purchases: number; invoicesCreated: number }> {
   let after = '00000000-0000-0000-0000-000000000000';
   let purchases = 0;
@@ -44,63 +59,95 @@ export async function billMembershipCycles(
         [clinicId, asOf, after, BATCH_SIZE],
       );
       if (rows.length === 0) return null;
-      const existing = await tx.execute<{ purchase_id: string; cycle_start: IsoDate }[]>(
-        `select purchase_id, cycle_start::text as cycle_start from invoice where kind = 'membership' and purchase_id in (${placeholders(rows.length)})`,
+      // How many cycles each has and the latest: one row per purchase, however many invoices.
+      const billed = await tx.execute<Billed[]>(
+        `select purchase_id, count(*)::int as n, max(cycle_start)::text as last
+           from invoice where kind = 'membership' and purchase_id in (${placeholders(rows.length)}) group by purchase_id`,
         rows.map((r) => r.id),
       );
-      const billed = new Set(existing.map((e) => `${e.purchase_id}|${e.cycle_start}`));
-      const missing = rows.flatMap((row) => {
+      const billedBy = new Map(billed.map((b) => [b.purchase_id, b]));
+      const missing: Missing[] = [];
+      let finished = 0;
+      for (const row of rows) {
+        const budget = CYCLES_PER_TRANSACTION - missing.length;
+        if (budget === 0) break;
         // A cancellation at the end of a cycle: nothing from cancelAt on is billed.
         const lastDay = row.cancel_at && row.cancel_at <= asOf ? addDays(row.cancel_at, -1) : asOf;
-        return cyclesStartedBy(row.start_date, row.billing_interval, lastDay)
-          .filter((start) => !billed.has(`${row.id}|${start}`))
-          .map((start) => ({ row, start }));
-      });
-      if (missing.length > 0) {
-        const numbers = await nextInvoiceNumbers(tx, clinicId, missing.length);
-        const invoices: Invoice[] = [];
-        const lines: InvoiceLine[] = [];
-        const entries: LedgerEntry[] = [];
-        missing.forEach(({ row, start }, i) => {
-          const cycle = cycleAt(row.start_date, row.billing_interval, start)!;
-          const draft = membershipInvoiceDraft(row.plan_name, Number(row.price), cycle.start, cycle.end);
-          const invoice = build(Invoice, {
-            clinicId,
-            number: numbers[i],
-            patientId: row.patient_id,
-            kind: 'membership',
-            status: draft.total === 0 ? 'paid' : 'open',
-            purchaseId: row.id,
-            dueDate: draft.dueDate,
-            serviceDate: draft.dueDate,
-            cycleStart: start,
-            total: draft.total,
-          });
-          invoices.push(invoice);
-          lines.push(build(InvoiceLine, { clinicId: invoice.clinicId, invoiceId: invoice.id, description: draft.description, quantity: 1, unitPrice: draft.total, amount: draft.total }));
-          entries.push(
-            build(LedgerEntry, {
-              clinicId,
-              purchaseId: row.id,
-              type: 'cycle_started',
-              cycleStart: start,
-              invoiceId: invoice.id,
-              commandId,
-              effectKey: `purchase:${row.id}:cycle:${start}`,
-            }),
-          );
-        });
-        await tx.insertMany(invoices);
-        await tx.insertMany(lines);
-        await tx.insertMany(entries);
+        const due = await missingCycles(tx, row, billedBy.get(row.id), lastDay, budget + 1);
+        missing.push(...due.slice(0, budget).map((start) => ({ row, start })));
+        if (due.length > budget) break; // more to bill: the next transaction resumes this purchase
+        finished += 1;
       }
-      return { last: rows[rows.length - 1].id, count: rows.length, created: missing.length };
+      if (missing.length > 0) await insertCycleInvoices(tx, clinicId, commandId, missing);
+      return { last: finished > 0 ? rows[finished - 1].id : null, finished, created: missing.length };
     });
     if (!batch) break;
-    after = batch.last;
-    purchases += batch.count;
+    if (batch.last) after = batch.last;
+    purchases += batch.finished;
     invoicesCreated += batch.created;
-    await onBatch(purchases);
+    await onBatch({ purchases, invoicesCreated });
   }
   return { purchases, invoicesCreated };
+}
+
+/**
+ * Up to `limit` unbilled cycle starts of a membership up to `lastDay`, oldest first. Cycles are
+ * billed oldest first, so usually the billed ones are cycles 0..k and the rest follow k; only
+ * when that is not so (a gap) are the billed starts read, one bounded window at a time.
+ */
+async function missingCycles(tx: EntityManager, row: MembershipRow, billed: Billed | undefined, lastDay: IsoDate, limit: number): Promise<IsoDate[]> {
+  const latest = billed ? cycleAt(row.start_date, row.billing_interval, billed.last) : null;
+  const contiguous = !billed || (latest !== null && latest.start === billed.last && latest.index + 1 === billed.n);
+  if (contiguous) return cycleStartsFrom(row.start_date, row.billing_interval, latest ? latest.index + 1 : 0, lastDay, limit);
+  const found: IsoDate[] = [];
+  for (let from = 0; found.length < limit; from += CYCLES_PER_TRANSACTION) {
+    const window = cycleStartsFrom(row.start_date, row.billing_interval, from, lastDay, CYCLES_PER_TRANSACTION);
+    if (window.length === 0) break;
+    const existing = await tx.execute<{ cycle_start: IsoDate }[]>(
+      `select cycle_start::text as cycle_start from invoice where kind = 'membership' and purchase_id = ? and cycle_start between ? and ?`,
+      [row.id, window[0], window[window.length - 1]],
+    );
+    const have = new Set(existing.map((e) => e.cycle_start));
+    found.push(...window.filter((start) => !have.has(start)).slice(0, limit - found.length));
+  }
+  return found;
+}
+
+async function insertCycleInvoices(tx: EntityManager, clinicId: string, commandId: string | null, missing: Missing[]): Promise<void> {
+  const numbers = await nextInvoiceNumbers(tx, clinicId, missing.length);
+  const invoices: Invoice[] = [];
+  const lines: InvoiceLine[] = [];
+  const entries: LedgerEntry[] = [];
+  missing.forEach(({ row, start }, i) => {
+    const cycle = cycleAt(row.start_date, row.billing_interval, start)!;
+    const draft = membershipInvoiceDraft(row.plan_name, Number(row.price), cycle.start, cycle.end);
+    const invoice = build(Invoice, {
+      clinicId,
+      number: numbers[i],
+      patientId: row.patient_id,
+      kind: 'membership',
+      status: draft.total === 0 ? 'paid' : 'open',
+      purchaseId: row.id,
+      dueDate: draft.dueDate,
+      serviceDate: draft.dueDate,
+      cycleStart: start,
+      total: draft.total,
+    });
+    invoices.push(invoice);
+    lines.push(build(InvoiceLine, { clinicId, invoiceId: invoice.id, description: draft.description, quantity: 1, unitPrice: draft.total, amount: draft.total }));
+    entries.push(
+      build(LedgerEntry, {
+        clinicId,
+        purchaseId: row.id,
+        type: 'cycle_started',
+        cycleStart: start,
+        invoiceId: invoice.id,
+        commandId,
+        effectKey: `purchase:${row.id}:cycle:${start}`,
+      }),
+    );
+  });
+  await tx.insertMany(invoices);
+  await tx.insertMany(lines);
+  await tx.insertMany(entries);
 }

@@ -13,8 +13,8 @@ export interface ReconciliationRequest {
 /**
  * The scheduled reconciliation of one clinic as of a date (billing-rules.md): bill membership
  * cycles, apply end-of-cycle cancellations, expire packages, count overdue invoices and re-queue
- * lost commands. It works in batches of its own transactions and is idempotent for a given
- * asOf, so a run that dies half-way is simply run again.
+ * lost commands. It works in bounded batches of its own transactions (memory stays flat however
+ * far asOf is) and is idempotent for a given asOf, so a run that dies half-way is simply run again.
  */
 export const reconciliationHandler: CommandHandler = {
   type: 'reconciliation',
@@ -30,8 +30,10 @@ export const reconciliationHandler: CommandHandler = {
       return reportProgress({ phase, asOf, ...extra });
     };
 
-    await report('membership_cycles', { purchasesDone: 0 });
-    const cycles = await billMembershipCycles(em, clinic.id, asOf, command.id, (done) => report('membership_cycles', { purchasesDone: done }));
+    await report('membership_cycles', { purchasesDone: 0, cycleInvoicesCreated: 0 });
+    const cycles = await billMembershipCycles(em, clinic.id, asOf, command.id, (done) =>
+      report('membership_cycles', { purchasesDone: done.purchases, cycleInvoicesCreated: done.invoicesCreated }),
+    );
     await report('cancellations');
     const cancellations = await applyScheduledCancellations(em, clinic.id, asOf);
     await report('expiry');
