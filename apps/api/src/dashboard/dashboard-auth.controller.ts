@@ -2,6 +2,8 @@ import { Controller, Get, Post, Query, Req, Res, UseFilters } from '@nestjs/comm
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public, STAFF } from '../auth/roles.decorator.js';
+import { AuthFailureLimiter } from '../limits/auth-failure-limiter.js';
+import { clientAddress } from '../limits/client-address.js';
 import { DashboardHtmlFilter } from './dashboard-html.filter.js';
 import { newNonce, sendHtml } from './send-html.js';
 import { DashboardSessionService } from './session/dashboard-session.service.js';
@@ -19,7 +21,10 @@ const HOME = '/dashboard';
 @UseFilters(DashboardHtmlFilter)
 @Controller('dashboard')
 export class DashboardAuthController {
-  constructor(private readonly sessions: DashboardSessionService) {}
+  constructor(
+    private readonly sessions: DashboardSessionService,
+    private readonly failures: AuthFailureLimiter,
+  ) {}
 
   @Get('sign-in')
   async form(@Query('next') rawNext: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
@@ -39,10 +44,21 @@ export class DashboardAuthController {
       sendHtml(res, status, signInPage({ nonce, next, error }), nonce);
     };
     if (!isSameOrigin(req)) return refuse(403, 'This sign-in was not sent from this site’s sign-in page. Reload the page and try again.');
+    // Failed sign-ins count with the API's failed authentications, checked before any lookup.
+    const address = clientAddress(req);
+    const tooMany = (seconds: number) => {
+      res.set('Retry-After', String(seconds));
+      refuse(429, `Too many failed sign-ins from this address. Try again in ${seconds} s.`);
+    };
+    const wait = await this.failures.retryAfter(address);
+    if (wait > 0) return tooMany(wait);
     const apiKey = typeof body.apiKey === 'string' ? body.apiKey.trim() : '';
     if (!apiKey) return refuse(400, 'Enter your API key.');
     const key = await this.sessions.findActiveKey(apiKey);
-    if (!key) return refuse(401, 'Unknown or revoked API key.');
+    if (!key) {
+      const blocked = await this.failures.countFailure(address);
+      return blocked > 0 ? tooMany(blocked) : refuse(401, 'Unknown or revoked API key.');
+    }
     if (!STAFF.includes(key.role)) return refuse(403, `This is an ${key.role} key: the dashboard is for staff keys only (owner, billing or front desk).`);
     this.sessions.start(req, res, key);
     res.redirect(303, next ?? HOME);
