@@ -122,8 +122,13 @@ describe('container files', () => {
   });
 
   describe('docker-compose.yml', () => {
-    const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, any> };
+    const text = read('docker-compose.yml');
+    const compose = parse(text, { merge: true }) as { services: Record<string, any> };
     const { services } = compose;
+    const secrets = ['POSTGRES_PASSWORD', 'DB_OWNER_PASSWORD', 'DB_APP_PASSWORD', 'REDIS_PASSWORD', 'ADMIN_TOKEN', 'SESSION_SECRET', 'METRICS_TOKEN'];
+    const values = Object.fromEntries(secrets.map((name) => [name, `${name.toLowerCase()}-0123456789abcdef0123456789abcdef`]));
+    /** The compose file as `docker compose config` would see it with this environment. */
+    const resolved = (env: Record<string, string>) => parse(interpolate(text, env), { merge: true }) as { services: Record<string, any> };
 
     it('has postgres, redis (never evicting), a one-shot migrate, the API and two workers', () => {
       expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'migrate', 'api', 'worker']));
@@ -140,6 +145,8 @@ describe('container files', () => {
       }
       expect(services.api.healthcheck.test.join(' ')).toMatch(/3000\/health\/ready/);
       expect(services.worker.healthcheck.test.join(' ')).toMatch(/3001\/health\/ready/);
+      // Over TCP, so not ready while the first start's init scripts run (socket only then).
+      expect(services.postgres.healthcheck.test).toEqual(expect.arrayContaining(['pg_isready', '-h', '127.0.0.1']));
     });
 
     it('starts the apps after the migration succeeded and the stores are healthy', () => {
@@ -150,12 +157,6 @@ describe('container files', () => {
           redis: { condition: 'service_healthy' },
         });
         expect(services[name].build).toBe('.');
-        expect(services[name].environment).toMatchObject({
-          NODE_ENV: 'production',
-          DATABASE_URL: expect.stringMatching(/^postgres:\/\/[^@]+@postgres:5432\//),
-          REDIS_URL: 'redis://redis:6379',
-          ADMIN_TOKEN: expect.any(String),
-        });
         // The same node flags (the heap's size) as `npm start`.
         expect(services[name].command).toEqual(['node', ...nodeFlagsOf(`start:${name}`), `apps/${name}/dist/main.js`]);
       }
@@ -163,5 +164,86 @@ describe('container files', () => {
       expect(services.worker.environment).toMatchObject({ WORKER_PORT: '3001', WORKER_HOST: '0.0.0.0' });
       expect(services.api.ports).toEqual(['3000:3000']);
     });
+
+    it('publishes no Postgres or Redis port beyond 127.0.0.1', () => {
+      for (const name of ['postgres', 'redis']) {
+        for (const port of services[name].ports ?? []) expect({ name, port: String(port) }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:/) });
+        expect(services[name].network_mode).toBeUndefined(); // `host` would publish everything
+      }
+    });
+
+    it('refuses to start without each password and secret, and uses none of development\'s defaults', () => {
+      expect(() => resolved(values)).not.toThrow();
+      for (const name of secrets) {
+        const { [name]: _left, ...rest } = values;
+        expect(() => resolved(rest)).toThrow(name);
+        expect(() => resolved({ ...rest, [name]: '' })).toThrow(name); // `:?` refuses empty too
+      }
+      expect(text).not.toMatch(/POSTGRES_HOST_AUTH_METHOD|trust|local-admin-token|DEVELOPMENT_ADMIN_TOKEN/);
+      for (const name of ['migrate', 'api', 'worker']) {
+        expect(services[name].environment).toMatchObject({
+          NODE_ENV: 'production',
+          ADMIN_TOKEN: expect.stringMatching(/^\$\{ADMIN_TOKEN:\?/),
+          SESSION_SECRET: expect.stringMatching(/^\$\{SESSION_SECRET:\?/),
+          METRICS_TOKEN: expect.stringMatching(/^\$\{METRICS_TOKEN:\?/),
+        });
+      }
+    });
+
+    it('runs Redis with a password, which the apps and the health check use', () => {
+      const { services: s } = resolved(values);
+      const command: string[] = s.redis.command;
+      expect(command[command.indexOf('--requirepass') + 1]).toBe(values.REDIS_PASSWORD);
+      expect(s.redis.environment.REDISCLI_AUTH).toBe(values.REDIS_PASSWORD); // what redis-cli ping sends
+      for (const name of ['migrate', 'api', 'worker']) {
+        const url = new URL(s[name].environment.REDIS_URL);
+        expect({ name, host: url.host, password: decodeURIComponent(url.password) }).toEqual({ name, host: 'redis:6379', password: values.REDIS_PASSWORD });
+      }
+    });
+
+    it('gives Postgres a password, migrates as the owner and runs the apps as the app role of deploy/postgres/roles.sql', () => {
+      const { services: s } = resolved(values);
+      const pgEnv = s.postgres.environment;
+      expect(pgEnv.POSTGRES_PASSWORD).toBe(values.POSTGRES_PASSWORD);
+      // The init script and the SQL it runs are mounted where the image and the script look for them.
+      const volumes: string[] = s.postgres.volumes;
+      expect(volumes).toContain('./deploy/postgres/init-roles.sh:/docker-entrypoint-initdb.d/10-roles.sh:ro');
+      const sqlMount = volumes.find((v) => v.startsWith('./deploy/postgres/roles.sql:'))!;
+      expect(read('deploy/postgres/init-roles.sh')).toContain(`--file ${sqlMount.split(':')[1]}`);
+      // Every variable the script reads is set on the postgres service.
+      for (const [, variable] of read('deploy/postgres/init-roles.sh').matchAll(/"\$(DB_\w+)"/g)) expect(pgEnv[variable]).toEqual(expect.any(String));
+      expect(pgEnv.DB_OWNER_USER).not.toBe(pgEnv.DB_APP_USER);
+      expect(pgEnv.DB_OWNER_PASSWORD).toBe(values.DB_OWNER_PASSWORD);
+      expect(pgEnv.DB_APP_PASSWORD).toBe(values.DB_APP_PASSWORD);
+
+      const database = (name: string) => {
+        const url = new URL(s[name].environment.DATABASE_URL);
+        return { name, user: url.username, password: decodeURIComponent(url.password), host: url.host, database: url.pathname.slice(1) };
+      };
+      const at = { host: 'postgres:5432', database: pgEnv.DB_NAME };
+      expect(database('migrate')).toEqual({ name: 'migrate', user: pgEnv.DB_OWNER_USER, password: values.DB_OWNER_PASSWORD, ...at });
+      for (const name of ['api', 'worker']) expect(database(name)).toEqual({ name, user: pgEnv.DB_APP_USER, password: values.DB_APP_PASSWORD, ...at });
+
+      // What the roles may do (test/database-roles.e2e-spec.ts runs this file against Postgres).
+      const sql = read('deploy/postgres/roles.sql');
+      expect(sql.match(/CREATE ROLE :"\w+" LOGIN PASSWORD :'\w+' NOSUPERUSER NOCREATEDB NOCREATEROLE/g)).toHaveLength(2);
+      expect(sql).toMatch(/CREATE DATABASE :"database" OWNER :"owner_role"/);
+      expect(sql).toMatch(/ALTER DEFAULT PRIVILEGES FOR ROLE :"owner_role" IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO :"app_role"/);
+      expect(sql).not.toMatch(/GRANT ALL|GRANT CREATE|SUPERUSER(?<!NOSUPERUSER)|OWNER TO :"app_role"/);
+    });
   });
 });
+
+/**
+ * Compose's interpolation of `${VAR}`, `${VAR:-default}` and `${VAR:?message}` (what this file
+ * uses); `$$` is a literal `$`. Throws the way `docker compose config` refuses.
+ */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\$|\$\{(\w+)(?::([-?])([^}]*))?\}/g, (match, name?: string, kind?: string, argument = '') => {
+    if (!name) return '$';
+    const value = env[name];
+    if (kind === '?' && !value) throw new Error(`required variable ${name} is missing a value: ${argument}`);
+    if (kind === '-' && !value) return argument;
+    return value ?? '';
+  });
+}
