@@ -151,11 +151,13 @@ describe('OpenAPI: /docs, /docs-json and a typed client generated from it', () =
     expect(doc.paths['/v1/purchases/{id}'].get.responses['404']).toBeDefined();
   });
 
-  it('declares the bearer security scheme on every endpoint but the public ones', () => {
-    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  it('declares the bearer security scheme on every endpoint but the public ones (marked `security: []`), the operator\'s and metrics\' tokens apart', () => {
+    for (const scheme of ['bearer', 'adminToken', 'metricsToken']) expect(doc.components.securitySchemes[scheme]).toMatchObject({ type: 'http', scheme: 'bearer' });
     for (const [method, path] of ENDPOINTS) {
       const security = doc.paths[path][method].security;
-      if (PUBLIC.includes(path)) expect(security ?? []).toEqual([]);
+      if (path === '/metrics') expect(security).toEqual([{ metricsToken: [] }, {}]);
+      else if (PUBLIC.includes(path)) expect({ path, security }).toEqual({ path, security: [] });
+      else if (path === '/v1/clinics') expect(security).toEqual([{ adminToken: [] }]);
       else expect({ path, security }).toEqual({ path, security: [{ bearer: [] }] });
     }
   });

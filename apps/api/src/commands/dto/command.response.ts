@@ -1,46 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { COMMAND_STATUSES, COMMAND_TYPES, type CommandStatus, type CommandType } from '@app/billing';
-import { ProblemDetails } from '../../openapi/problem.schema.js';
+import { COMMAND_TYPES, type CommandType } from '@app/billing';
+import { CommandBase } from './command-types.dto.js';
 
-/** GET /v1/commands/:id (api-v1.md "Commands"). */
-export class CommandResponse {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
+/**
+ * GET /v1/commands/:id (api-v1.md "Commands"), as the code sees it. In the document its schema is
+ * replaced by a oneOf of the per-type schemas of command-types.dto.ts (openapi/command-schema.ts).
+ */
+export class CommandResponse extends CommandBase {
   @ApiProperty({ enum: COMMAND_TYPES })
   type: CommandType;
-
-  @ApiProperty({ enum: COMMAND_STATUSES, description: 'rejected: a business rule said no (final, never retried); failed: retries exhausted' })
-  status: CommandStatus;
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The request as accepted' })
   request: Record<string, unknown>;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'When succeeded. redemption { purchaseId, coveredAmount, paymentId? }; cancellation { status, cancelAt? }; refund { amount }; transfer { targetPurchaseId, quantity }; reconciliation { asOf, counts }',
-  })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'When succeeded' })
   result?: Record<string, unknown>;
-
-  @ApiPropertyOptional({ type: () => ProblemDetails, description: 'When rejected or failed' })
-  error?: ProblemDetails;
-
-  @ApiProperty({ type: 'integer', description: 'How many times a worker started it' })
-  attempts: number;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Long commands (reconciliation) report progress here' })
   progress?: Record<string, unknown>;
-
-  @ApiProperty({ format: 'date-time' })
-  createdAt: string;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  startedAt?: string;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  finishedAt?: string;
 }
 
 export class CommandPage {

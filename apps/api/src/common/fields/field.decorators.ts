@@ -32,7 +32,7 @@ export function TextField(options: { max?: number; description?: string; example
 export function OptionalTextField(options: { max?: number; description?: string; example?: string } = {}) {
   const max = options.max ?? 200;
   return applyDecorators(
-    ApiPropertyOptional({ minLength: 1, maxLength: max, nullable: true, description: options.description, example: options.example }),
+    ApiPropertyOptional({ type: String, minLength: 1, maxLength: max, nullable: true, description: options.description, example: options.example }),
     Transform(trim),
     IsOptional(),
     IsString(),

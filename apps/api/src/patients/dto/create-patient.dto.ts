@@ -14,7 +14,7 @@ export class CreatePatientDto {
   @TextField({ example: 'Lovelace' })
   lastName: string;
 
-  @ApiPropertyOptional({ format: 'email', maxLength: 254, nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'email', maxLength: 254, nullable: true })
   @Transform(trim)
   @IsOptional()
   @IsString()
@@ -22,7 +22,7 @@ export class CreatePatientDto {
   @IsEmail()
   email?: string | null;
 
-  @ApiPropertyOptional({ maxLength: 40, nullable: true, example: '+1 416 555 0100' })
+  @ApiPropertyOptional({ type: String, maxLength: 40, nullable: true, example: '+1 416 555 0100' })
   @Transform(trim)
   @IsOptional()
   @IsString()
@@ -30,13 +30,13 @@ export class CreatePatientDto {
   @Matches(PHONE, { message: 'phone must be a phone number (digits, spaces, + ( ) . - /)' })
   phone?: string | null;
 
-  @ApiPropertyOptional({ format: 'date', nullable: true, description: 'YYYY-MM-DD, not in the future' })
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true, description: 'YYYY-MM-DD, not in the future' })
   @IsOptional()
   @IsString()
   @IsCalendarDate()
   dateOfBirth?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @IsOptional()
   @IsUUID('all')
   familyId?: string | null;

@@ -1,0 +1,280 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { COMMAND_STATUSES, PAYMENT_METHODS, type CommandStatus, type CommandType } from '@app/billing';
+import { ProblemDetails } from '../../openapi/problem.schema.js';
+
+// A command's `request` and `result` per command type (the handlers in libs/billing/src/commands/
+// handlers). The document's CommandResponse is a oneOf of the *Command schemas below, told apart
+// by `type` (openapi/command-schema.ts).
+
+// ---- requests, as stored from the endpoint's body (plus the purchase id of the path)
+
+export class RedemptionCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  invoiceId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  lineId: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Absent: the best eligible purchase was chosen' })
+  purchaseId?: string;
+}
+
+export class CancellationCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty()
+  reason: string;
+
+  @ApiPropertyOptional({ enum: ['now', 'end_of_cycle'] })
+  effective?: 'now' | 'end_of_cycle';
+}
+
+export class RefundCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'Absent: the amount the refund policy gives' })
+  amount?: number;
+
+  @ApiProperty({ enum: PAYMENT_METHODS })
+  method: string;
+
+  @ApiProperty()
+  reason: string;
+}
+
+export class TransferCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  toPatientId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  serviceId: string;
+
+  @ApiProperty({ type: 'integer' })
+  quantity: number;
+}
+
+export class ReconciliationCommandRequest {
+  @ApiPropertyOptional({ format: 'date', description: "Absent: today in the clinic's time zone" })
+  asOf?: string;
+}
+
+// ---- results, when succeeded
+
+export class RedemptionCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ type: 'integer', description: 'Minor units the purchase covered' })
+  coveredAmount: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The package_credit payment, when an amount was covered' })
+  paymentId?: string;
+
+  @ApiProperty({ format: 'uuid' })
+  invoiceId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  lineId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  serviceId: string;
+
+  @ApiProperty({ type: 'integer' })
+  quantity: number;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Memberships: the cycle the visits were taken from' })
+  cycleStart?: string;
+}
+
+export class CancellationCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ enum: ['active', 'cancelled'], description: 'active: a membership cancelled at the end of its cycle (cancelAt)' })
+  status: 'active' | 'cancelled';
+
+  @ApiPropertyOptional({ format: 'date' })
+  cancelAt?: string;
+
+  @ApiProperty({ type: 'integer' })
+  forfeitedVisits: number;
+
+  @ApiProperty({ type: 'integer', description: 'Open invoices of the purchase that were voided' })
+  voidedInvoices: number;
+}
+
+export class RefundAllocationResult {
+  @ApiProperty({ format: 'uuid' })
+  invoiceId: string;
+
+  @ApiProperty({ type: 'integer' })
+  amount: number;
+}
+
+export class RefundCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ type: 'integer', description: 'Minor units refunded' })
+  amount: number;
+
+  @ApiProperty({ type: () => [RefundAllocationResult], description: 'Per invoice, newest first' })
+  allocations: RefundAllocationResult[];
+
+  @ApiProperty({ description: 'The refund also cancelled the (active) purchase' })
+  cancelled: boolean;
+}
+
+export class TransferCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ format: 'uuid', description: "The family member's linked purchase" })
+  targetPurchaseId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  serviceId: string;
+
+  @ApiProperty({ type: 'integer' })
+  quantity: number;
+}
+
+export class ReconciliationCounts {
+  @ApiProperty({ type: 'integer' })
+  membershipsChecked: number;
+
+  @ApiProperty({ type: 'integer' })
+  cycleInvoicesCreated: number;
+
+  @ApiProperty({ type: 'integer' })
+  cancellationsApplied: number;
+
+  @ApiProperty({ type: 'integer' })
+  packagesExpired: number;
+
+  @ApiProperty({ type: 'integer' })
+  overdueInvoices: number;
+
+  @ApiProperty({ type: 'integer' })
+  commandsRequeued: number;
+}
+
+export class ReconciliationCommandResult {
+  @ApiProperty({ format: 'date' })
+  asOf: string;
+
+  @ApiProperty({ type: () => ReconciliationCounts })
+  counts: ReconciliationCounts;
+}
+
+export class ReconciliationProgress {
+  @ApiProperty({ enum: ['membership_cycles', 'cancellations', 'expiry', 'overdue', 'requeue', 'done'] })
+  phase: string;
+
+  @ApiProperty({ format: 'date' })
+  asOf: string;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'membership_cycles: memberships billed so far' })
+  purchasesDone?: number;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'membership_cycles: cycle invoices created so far' })
+  cycleInvoicesCreated?: number;
+}
+
+// ---- the command resource, one schema per type
+
+/** What every command resource has, whatever its type. */
+export abstract class CommandBase {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ enum: COMMAND_STATUSES, description: 'rejected: a business rule said no (final, never retried); failed: retries exhausted' })
+  status: CommandStatus;
+
+  @ApiPropertyOptional({ type: () => ProblemDetails, description: 'When rejected or failed' })
+  error?: ProblemDetails;
+
+  @ApiProperty({ type: 'integer', description: 'How many times a worker started it' })
+  attempts: number;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  startedAt?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  finishedAt?: string;
+}
+
+export class RedemptionCommand extends CommandBase {
+  @ApiProperty({ enum: ['redemption'] })
+  type: 'redemption';
+
+  @ApiProperty({ type: () => RedemptionCommandRequest })
+  request: RedemptionCommandRequest;
+
+  @ApiPropertyOptional({ type: () => RedemptionCommandResult, description: 'When succeeded' })
+  result?: RedemptionCommandResult;
+}
+
+export class CancellationCommand extends CommandBase {
+  @ApiProperty({ enum: ['cancellation'] })
+  type: 'cancellation';
+
+  @ApiProperty({ type: () => CancellationCommandRequest })
+  request: CancellationCommandRequest;
+
+  @ApiPropertyOptional({ type: () => CancellationCommandResult, description: 'When succeeded' })
+  result?: CancellationCommandResult;
+}
+
+export class RefundCommand extends CommandBase {
+  @ApiProperty({ enum: ['refund'] })
+  type: 'refund';
+
+  @ApiProperty({ type: () => RefundCommandRequest })
+  request: RefundCommandRequest;
+
+  @ApiPropertyOptional({ type: () => RefundCommandResult, description: 'When succeeded' })
+  result?: RefundCommandResult;
+}
+
+export class TransferCommand extends CommandBase {
+  @ApiProperty({ enum: ['transfer'] })
+  type: 'transfer';
+
+  @ApiProperty({ type: () => TransferCommandRequest })
+  request: TransferCommandRequest;
+
+  @ApiPropertyOptional({ type: () => TransferCommandResult, description: 'When succeeded' })
+  result?: TransferCommandResult;
+}
+
+export class ReconciliationCommand extends CommandBase {
+  @ApiProperty({ enum: ['reconciliation'] })
+  type: 'reconciliation';
+
+  @ApiProperty({ type: () => ReconciliationCommandRequest })
+  request: ReconciliationCommandRequest;
+
+  @ApiPropertyOptional({ type: () => ReconciliationCommandResult, description: 'When succeeded' })
+  result?: ReconciliationCommandResult;
+
+  @ApiPropertyOptional({ type: () => ReconciliationProgress, description: 'While it runs, and its last report after' })
+  progress?: ReconciliationProgress;
+}
+
+/** Type → its schema: the discriminator's mapping. */
+export const COMMAND_SCHEMAS = {
+  redemption: RedemptionCommand,
+  cancellation: CancellationCommand,
+  refund: RefundCommand,
+  transfer: TransferCommand,
+  reconciliation: ReconciliationCommand,
+} as const satisfies Record<CommandType, new () => CommandBase>;
