@@ -325,10 +325,17 @@ describe('ledger verifier', () => {
       },
       {
         check: 'clinic_isolation',
-        what: 'a payment of one clinic on an invoice of another',
+        what: 'a payment of one clinic on an invoice of another (with the composite tenant keys dropped)',
         corrupt: async () => {
           const p = await one(`select id from payment where clinic_id = $1 limit 1`, [clinic.id]);
-          return { id: p.id, statements: [['update payment set clinic_id = ? where id = ?', [other.id, p.id]]] };
+          return {
+            id: p.id,
+            statements: [
+              ['alter table payment drop constraint payment_clinic_id_invoice_id_foreign'],
+              ['alter table payment drop constraint payment_clinic_id_created_by_key_id_foreign'],
+              ['update payment set clinic_id = ? where id = ?', [other.id, p.id]],
+            ],
+          };
         },
       },
       {
