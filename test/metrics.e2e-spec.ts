@@ -75,9 +75,26 @@ describe('metrics: /metrics of the API and of the worker', () => {
 
   it('serves the worker its own health checks', async () => {
     const worker = request(env.worker!.getHttpServer());
-    await worker.get('/health/live').expect(200, { status: 'ok' });
+    await worker.get('/health/live').expect(200, { status: 'ok', info: {}, error: {}, details: {} });
     const ready = await worker.get('/health/ready').expect(200);
-    expect(ready.body.checks).toEqual({ postgres: 'up', redis: 'up', jobs: 'taking' });
+    expect(ready.body).toMatchObject({ status: 'ok', error: {} });
+    expect(ready.body.details).toEqual({
+      postgres: expect.objectContaining({ status: 'up' }),
+      redis: expect.objectContaining({ status: 'up' }),
+      jobs: { status: 'up', state: 'taking' },
+    });
+  });
+
+  it('reports a draining worker as not ready (503), naming the check that is down', async () => {
+    const { JobDrain } = await import('../apps/worker/src/health/job-drain.service.js');
+    const drain = env.worker!.get(JobDrain);
+    drain.draining = true;
+    try {
+      const ready = await request(env.worker!.getHttpServer()).get('/health/ready').expect(503);
+      expect(ready.body).toMatchObject({ status: 'error', error: { jobs: { status: 'down', state: 'draining' } } });
+    } finally {
+      drain.draining = false;
+    }
   });
 
   it('runs a second API and worker in the same process without "metric already registered"', async () => {

@@ -10,9 +10,10 @@ describe('platform: health, errors, auth', () => {
   });
 
   it('answers liveness and readiness without a key', async () => {
-    await env.http().get('/health/live').expect(200, { status: 'ok' });
+    await env.http().get('/health/live').expect(200, { status: 'ok', info: {}, error: {}, details: {} });
     const ready = await env.http().get('/health/ready').expect(200);
-    expect(ready.body.checks).toEqual({ postgres: 'up', redis: 'up' });
+    expect(ready.body).toMatchObject({ status: 'ok', error: {} });
+    expect(ready.body.details).toEqual({ postgres: expect.objectContaining({ status: 'up' }), redis: expect.objectContaining({ status: 'up' }) });
   });
 
   it('refuses a request without a key with a 401 problem', async () => {

@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AppConfig, BillingCoreModule, loggerParams } from '@app/billing';
+import { AppConfig, BillingCoreModule, loggerParams, StoreHealth } from '@app/billing';
 import { CommandsProcessor } from './commands.processor.js';
 import { WorkerHealthController } from './health/health.controller.js';
 import { JobDrain } from './health/job-drain.service.js';
@@ -24,9 +25,10 @@ export class WorkerModule {
         LoggerModule.forRoot(loggerParams(config, { app: 'worker', destination: options.logDestination, level: options.logLevel })),
         BillingCoreModule.forRoot({ config, role: 'worker' }),
         DiscoveryModule,
+        TerminusModule,
       ],
       controllers: [WorkerHealthController, WorkerMetricsController],
-      providers: [CommandsProcessor, ...SCHEDULERS, JobDrain, JobInstrumentation],
+      providers: [CommandsProcessor, ...SCHEDULERS, JobDrain, JobInstrumentation, StoreHealth],
     };
   }
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { StoreHealth } from '@app/billing';
 import { HealthController } from './health.controller.js';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [TerminusModule], controllers: [HealthController], providers: [StoreHealth] })
 export class HealthModule {}
