@@ -4,6 +4,7 @@ describe('errors', () => {
   it('builds accepted and rejected decisions', () => {
     expect(accept({ n: 1 })).toEqual({ ok: true, effects: { n: 1 } });
     expect(reject('invoice_void')).toEqual({ ok: false, rejected: 'invoice_void' });
+    expect(reject('overpayment', 'why')).toEqual({ ok: false, rejected: 'overpayment', detail: 'why' });
   });
 
   it('codes are unique snake_case strings', () => {

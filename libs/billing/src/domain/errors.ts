@@ -1,4 +1,5 @@
-// The stable refusal codes clients branch on (billing-rules.md). Add, never rename.
+// The stable refusal codes clients branch on (billing-rules.md). Add, never rename: the problem
+// mapping (problems/problem.ts) has one entry per code, so a new one must be given its HTTP form.
 export const BILLING_ERROR_CODES = [
   'plan_archived',
   'invoice_void',
@@ -21,17 +22,21 @@ export const BILLING_ERROR_CODES = [
   'purchase_in_use',
   'overpayment',
   'line_in_use',
+  'invoice_not_open',
+  'plan_kind_mismatch',
+  'appointment_invoiced',
 ] as const;
 
 export type BillingErrorCode = (typeof BILLING_ERROR_CODES)[number];
 
-/** Outcome of a domain decision: the effects to persist, or the first rule that said no. */
-export type Decision<E> = { ok: true; effects: E } | { ok: false; rejected: BillingErrorCode };
+/** Outcome of a domain decision: the effects to persist, or the first rule that said no (and, for people, why). */
+export type Decision<E> = { ok: true; effects: E } | { ok: false; rejected: BillingErrorCode; detail?: string };
 
 export const accept = <E>(effects: E): Decision<E> => ({ ok: true, effects });
 
 // `never` lets a rejection be returned from a function of any Decision<E>.
-export const reject = (code: BillingErrorCode): Decision<never> => ({ ok: false, rejected: code });
+export const reject = (code: BillingErrorCode, detail?: string): Decision<never> =>
+  detail === undefined ? { ok: false, rejected: code } : { ok: false, rejected: code, detail };
 
 export function isBillingErrorCode(value: unknown): value is BillingErrorCode {
   return typeof value === 'string' && (BILLING_ERROR_CODES as readonly string[]).includes(value);

@@ -1,12 +1,16 @@
+import type { BillingErrorCode } from '../domain/errors.js';
 import type { CommandProblem } from '../entities/command.entity.js';
 
+export interface Problem {
+  status: number;
+  title: string;
+}
+
 /**
- * Every error code a client can branch on, with its HTTP status and a human title.
- * Business refusals (billing-rules.md) and the API's own codes live in one table so the API's
- * exception filter and the worker's rejected commands speak the same language.
+ * The API's own codes, declared here and nowhere else: requests refused before any billing rule
+ * is asked (authentication, validation, limits, transport).
  */
-export const PROBLEMS = {
-  // API
+const HTTP_PROBLEMS = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   malformed_json: { status: 400, title: 'The body is not valid JSON' },
   idempotency_key_required: { status: 400, title: 'This endpoint needs an Idempotency-Key header' },
@@ -22,7 +26,12 @@ export const PROBLEMS = {
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal error' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
-  // billing-rules.md
+} as const satisfies Record<string, Problem> & { [C in BillingErrorCode]?: never }; // never a domain code too
+
+export type HttpOnlyCode = keyof typeof HTTP_PROBLEMS;
+
+/** Business refusals (billing-rules.md): one entry per code of the domain's union, so a new code without its problem fails to compile. */
+const BILLING_PROBLEMS = {
   plan_archived: { status: 422, title: 'The plan is archived and cannot be sold' },
   plan_kind_mismatch: { status: 422, title: 'That option does not apply to this kind of plan' },
   invoice_void: { status: 422, title: 'The invoice is void' },
@@ -47,9 +56,18 @@ export const PROBLEMS = {
   invoice_not_open: { status: 409, title: 'The invoice is not open' },
   overpayment: { status: 422, title: 'The payment exceeds the balance due' },
   appointment_invoiced: { status: 409, title: 'The appointment already has an invoice' },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies Record<BillingErrorCode, Problem>;
 
-export type ProblemCode = keyof typeof PROBLEMS;
+/** Every error code a client can branch on (the OpenAPI document lists these keys). */
+export type ProblemCode = BillingErrorCode | HttpOnlyCode;
+
+/**
+ * Every code with its HTTP status and a human title, so the API's exception filter and the
+ * worker's rejected commands speak the same language.
+ */
+export const PROBLEMS: Readonly<Record<ProblemCode, Problem>> = { ...HTTP_PROBLEMS, ...BILLING_PROBLEMS };
+
+export const PROBLEM_CODES = Object.keys(PROBLEMS) as ProblemCode[];
 
 export function isProblemCode(code: string): code is ProblemCode {
   return Object.hasOwn(PROBLEMS, code);
