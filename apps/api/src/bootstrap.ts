@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { correlationIdMiddleware, type AppConfig } from '@app/billing';
+import { correlationIdMiddleware, trustProxySetting, type AppConfig } from '@app/billing';
 import { AppModule } from './app.module.js';
 import { bodyDepthGuard } from './common/body-depth.middleware.js';
 import { createValidationPipe } from './common/validation.js';
@@ -49,7 +49,8 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
   // JSON bodies up to 1 MiB (a body of another type reaches validation empty: a clear 400).
   app.useBodyParser('json', { limit: '1mb', strict: false });
   app.use(bodyDepthGuard());
-  app.set('trust proxy', 'loopback');
+  // The client address (limits, logs) and HTTPS (the Secure cookie) as the trusted proxies say (TRUST_PROXY).
+  app.set('trust proxy', trustProxySetting(config));
   app.disable('x-powered-by');
   app.useGlobalPipes(createValidationPipe());
   setupOpenApi(app);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKey, AppConfig, findActiveApiKey, type Role } from '@app/billing';
 import cookieParser from 'cookie-parser';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import { deriveSessionSecret, signSession, verifySession } from './session-token.js';
 
 export const SESSION_COOKIE = 'cb_dashboard_session';
@@ -12,6 +12,8 @@ export const SIGN_IN_PATH = '/dashboard/sign-in';
 
 /** Who is signed in to the dashboard (read from the cookie, then re-checked against the database). */
 export interface DashboardSession {
+  /** Names this sign-in (its cookie), e.g. to count its open event streams. */
+  id: string;
   keyId: string;
   keyName: string;
   keyPrefix: string;
@@ -25,19 +27,22 @@ export type SessionRequest = Request & { dashboardSession?: DashboardSession };
 const parseCookies = cookieParser();
 
 /**
- * Cookie sessions for the staff web pages (the dashboard, and later Bull Board). The cookie is
- * signed and holds the API key's id and an expiry, never the key; `read` re-checks the key on
- * every request, so revoking it ends its sessions at once.
+ * Cookie sessions for the dashboard's staff pages (not Bull Board: that is the platform operator's,
+ * behind ADMIN_TOKEN). The cookie is signed and holds the API key's id and an expiry, never the
+ * key; `read` re-checks the key on every request, so revoking it ends its sessions at once.
  */
 @Injectable()
 export class DashboardSessionService {
   private readonly secret: Buffer;
+  /** Production serves the dashboard over HTTPS only (behind its proxy): the cookie never travels in clear. */
+  private readonly alwaysSecure: boolean;
 
   constructor(
     private readonly em: EntityManager,
     @Inject(AppConfig) config: AppConfig,
   ) {
-    this.secret = deriveSessionSecret(config.ADMIN_TOKEN, process.env.SESSION_SECRET);
+    this.secret = deriveSessionSecret(config);
+    this.alwaysSecure = config.NODE_ENV === 'production';
   }
 
   /** The active (not revoked) API key for a key typed in at sign-in, whatever its role. */
@@ -53,7 +58,8 @@ export class DashboardSessionService {
     if (!claims) return null;
     const key = await this.em.fork().findOne(ApiKey, { id: claims.keyId, revokedAt: null });
     if (!key) return null;
-    return { keyId: key.id, keyName: key.name, keyPrefix: key.keyPrefix, clinicId: key.clinicId, role: key.role, expiresAt: new Date(claims.expiresAt * 1000) };
+    // The cookie's MAC names this sign-in: two sign-ins with one key are two sessions.
+    return { id: String(token).slice(String(token).lastIndexOf('.') + 1), keyId: key.id, keyName: key.name, keyPrefix: key.keyPrefix, clinicId: key.clinicId, role: key.role, expiresAt: new Date(claims.expiresAt * 1000) };
   }
 
   /** Is the session's key still usable (for long-lived responses such as the event stream)? */
@@ -63,34 +69,16 @@ export class DashboardSessionService {
 
   start(req: Request, res: Response, key: ApiKey): void {
     const expiresAt = Math.floor(Date.now() / 1000) + SESSION_TTL_SECONDS;
-    res.cookie(SESSION_COOKIE, signSession({ keyId: key.id, expiresAt }, this.secret), { ...cookieOptions(req), maxAge: SESSION_TTL_SECONDS * 1000 });
+    res.cookie(SESSION_COOKIE, signSession({ keyId: key.id, expiresAt }, this.secret), { ...this.cookieOptions(req), maxAge: SESSION_TTL_SECONDS * 1000 });
   }
 
   end(req: Request, res: Response): void {
-    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
+    res.clearCookie(SESSION_COOKIE, this.cookieOptions(req));
   }
 
-  /**
-   * The same check as DashboardSessionGuard, as an express middleware for pages mounted outside
-   * Nest's router (Bull Board at /admin/queues: `middleware(['owner'])`). A browser without a
-   * session is sent to the sign-in page and comes back after it.
-   */
-  middleware(roles: readonly Role[]): RequestHandler {
-    return (req: Request, res: Response, next: NextFunction) => {
-      this.read(req).then((session) => {
-        if (!session) {
-          if (req.method === 'GET') res.redirect(303, `${SIGN_IN_PATH}?next=${encodeURIComponent(req.originalUrl)}`);
-          else res.status(401).type('text/plain').send('Sign in to the dashboard first');
-          return;
-        }
-        if (!roles.includes(session.role)) {
-          res.status(403).type('text/plain').send(`The ${session.role} role may not open this page`);
-          return;
-        }
-        (req as SessionRequest).dashboardSession = session;
-        next();
-      }, next);
-    };
+  /** Path=/ for every dashboard page; Secure in production, and whenever the request came over HTTPS (TRUST_PROXY). */
+  private cookieOptions(req: Request) {
+    return { httpOnly: true, sameSite: 'strict' as const, path: '/', secure: this.alwaysSecure || req.secure };
   }
 }
 
@@ -98,9 +86,4 @@ export class DashboardSessionService {
 function cookiesOf(req: Request): Record<string, unknown> {
   if (!req.cookies) parseCookies(req, {} as Response, () => undefined);
   return req.cookies ?? {};
-}
-
-/** Path=/ so the session also covers /admin/queues; Secure whenever the request came over HTTPS. */
-function cookieOptions(req: Request) {
-  return { httpOnly: true, sameSite: 'strict' as const, path: '/', secure: req.secure };
 }

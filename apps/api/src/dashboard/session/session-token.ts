@@ -15,13 +15,21 @@ const VERSION = 'v1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * The signing key: HKDF-SHA256 of SESSION_SECRET when set, else of ADMIN_TOKEN (so rotating the
- * admin token also ends every session), under a label of its own so it never equals either.
+ * Development and tests only: the session secret when SESSION_SECRET is unset. It is public (it is
+ * in the source), so loadConfig refuses NODE_ENV=production without a SESSION_SECRET of its own.
  */
-export function deriveSessionSecret(adminToken: string, sessionSecret?: string): Buffer {
-  const source = sessionSecret?.length ? sessionSecret : adminToken;
-  if (sessionSecret?.length && sessionSecret.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters');
-  return Buffer.from(hkdfSync('sha256', source, 'clinic-billing', 'dashboard-session-v1', 32));
+export const DEVELOPMENT_SESSION_SECRET = 'local-dashboard-session-secret-development-only';
+
+/**
+ * The signing key: HKDF-SHA256 of SESSION_SECRET (of the fixed development value when unset outside
+ * production), under a label of its own so it never equals the secret itself. It never derives
+ * from ADMIN_TOKEN: the platform operator's token is not a clinic's session secret.
+ */
+export function deriveSessionSecret(config: { SESSION_SECRET?: string; NODE_ENV: string }): Buffer {
+  const secret = config.SESSION_SECRET;
+  if (!secret && config.NODE_ENV === 'production') throw new Error('SESSION_SECRET is not set');
+  if (secret && secret.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters');
+  return Buffer.from(hkdfSync('sha256', secret || DEVELOPMENT_SESSION_SECRET, 'clinic-billing', 'dashboard-session-v1', 32));
 }
 
 export function signSession(claims: SessionClaims, secret: Buffer): string {
