@@ -1,3 +1,4 @@
+import { Logger, type LoggerService } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import { todayIn } from '../domain/dates.js';
@@ -27,6 +28,7 @@ export class CommandRunner {
     private readonly em: EntityManager,
     handlers: CommandHandler[],
     private readonly commandsQueue: Queue<CommandJobData> | null = null,
+    private readonly logger: Pick<LoggerService, 'error'> = new Logger('CommandRunner'),
   ) {
     this.handlers = new Map(handlers.map((h) => [h.type, h]));
   }
@@ -62,10 +64,20 @@ export class CommandRunner {
         [commandId],
       );
       if (!options.lastAttempt) throw error;
-      return this.em.fork().transactional((tx) =>
-        this.finish(tx, commandId, { status: 'failed', error: problemFor('internal_error', `Failed after retries: ${(error as Error).message ?? String(error)}`) }),
-      );
+      return this.fail(commandId, error);
     }
+  }
+
+  /**
+   * Retries exhausted: the internal error goes to the log only, with the correlation id; the
+   * command (which clients and the dashboard read) keeps a generic detail naming that id.
+   */
+  private async fail(commandId: string, error: unknown): Promise<RunResult> {
+    const [row] = await this.em.fork().execute<{ correlation_id: string | null; attempts: number }[]>('select correlation_id, attempts from command where id = ?', [commandId]);
+    const correlationId = row?.correlation_id ?? null;
+    this.logger.error({ commandId, correlationId, attempts: row?.attempts, err: error }, 'Command failed: retries exhausted');
+    const detail = `The command failed after ${row?.attempts ?? 1} attempts; quote ${correlationId ? `correlation id ${correlationId}` : `command id ${commandId}`} to support`;
+    return this.em.fork().transactional((tx) => this.finish(tx, commandId, { status: 'failed', error: problemFor('internal_error', detail) }));
   }
 
   private handlerFor(command: Command): CommandHandler {

@@ -20,10 +20,12 @@ const HTTP_PROBLEMS = {
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   idempotency_key_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still running' },
+  api_key_limit: { status: 409, title: 'The clinic has as many active API keys as it may have' },
   payload_too_large: { status: 413, title: 'The body is larger than 1 MiB' },
   unsupported_media_type: { status: 415, title: 'Send JSON (Content-Type: application/json)' },
   idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used for another request' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  too_many_streams: { status: 429, title: 'This dashboard session has as many live event streams as it may have' },
   internal_error: { status: 500, title: 'Internal error' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, Problem> & { [C in BillingErrorCode]?: never }; // never a domain code too
