@@ -47,7 +47,7 @@ export class LimitsRedis implements OnModuleInit, OnApplicationShutdown {
       this.down = false;
       return result;
     } catch (error) {
-      if (!this.down) this.logger.warn({ err: error }, 'Redis cannot answer: limits count in this process only until it does');
+      if (!this.down) this.logger.warn(`Redis cannot answer (${error instanceof Error ? error.message : String(error)}): limits count in this process only until it does`);
       this.down = true;
       return local();
     }

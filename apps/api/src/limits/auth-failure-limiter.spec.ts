@@ -1,0 +1,46 @@
+// Nest's core first, the rest by import() (the ESM cycle trap of Nest 12 under jest).
+import '@nestjs/common';
+import '@nestjs/core';
+import { loadConfig } from '@app/billing';
+import type { LimitsRedis } from './limits-redis.js';
+
+const { AuthFailureLimiter } = await import('./auth-failure-limiter.js');
+const { LimitsRedis: Store } = await import('./limits-redis.js');
+const { SharedThrottlerStorage } = await import('./shared-throttler-storage.js');
+
+// Nothing listens on port 1: Redis refuses every command, as in an outage.
+const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: 'redis://127.0.0.1:1', QUEUE_PREFIX: 'unit-limits', AUTH_FAILURES_PER_MINUTE: '3' });
+
+describe('limits while Redis cannot answer', () => {
+  let store: LimitsRedis;
+  beforeAll(async () => {
+    store = new Store(config);
+    await store.onModuleInit();
+  });
+  afterAll(async () => {
+    await store.onApplicationShutdown();
+  });
+
+  it('counts failed authentications in this process: over the limit the address is refused, another is not', async () => {
+    const limiter = new AuthFailureLimiter(config, store);
+    for (let i = 0; i < 3; i++) await expect(limiter.recordFailure('192.0.2.1')).resolves.toBeUndefined();
+    await expect(limiter.recordFailure('192.0.2.1')).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(limiter.assertAllowed('192.0.2.1')).rejects.toMatchObject({ code: 'rate_limited' });
+    const wait = await limiter.retryAfter('192.0.2.1');
+    expect(wait).toBeGreaterThanOrEqual(59);
+    expect(wait).toBeLessThanOrEqual(60);
+    await expect(limiter.assertAllowed('192.0.2.2')).resolves.toBeUndefined();
+  });
+
+  it('counts the rate limit in this process rather than failing the request', async () => {
+    const storage = new SharedThrottlerStorage(store);
+    const hits = [];
+    for (let i = 0; i < 3; i++) hits.push(await storage.increment('k', 60_000, 2, 60_000, 'default'));
+    expect(hits.map((h) => [h.totalHits, h.isBlocked])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+    storage.onApplicationShutdown();
+  });
+});
