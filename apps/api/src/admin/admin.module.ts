@@ -11,7 +11,7 @@ export const BULL_BOARD_ROUTE = '/admin/queues';
 @Module({ imports: [DashboardSessionModule], providers: [BullBoardAccess], exports: [BullBoardAccess] })
 class BullBoardAccessModule {}
 
-/** Bull Board at /admin/queues over the API's queues, for owners (BullBoardAccess). */
+/** Bull Board at /admin/queues over the API's queues, for the platform operator (BullBoardAccess). */
 @Module({
   imports: [
     BullBoardModule.forRootAsync({
@@ -24,8 +24,8 @@ class BullBoardAccessModule {}
         boardOptions: { uiConfig: { boardTitle: 'Clinic Billing' } },
       }),
     }),
-    // Read-only: the queues hold every clinic's jobs, and a clinic's owner may look but not retry
-    // or remove another clinic's (Postgres is the record; the sweeper re-queues what is lost).
+    // Read-only: Postgres is the record of every command (the sweeper re-queues what Redis lost),
+    // so a retried or removed job here would only confuse it.
     BullBoardModule.forFeature(
       { name: COMMANDS_QUEUE, adapter: BullMQAdapter, options: { readOnlyMode: true } },
       { name: MAINTENANCE_QUEUE, adapter: BullMQAdapter, options: { readOnlyMode: true } },

@@ -1,63 +1,77 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { findActiveApiKey, problemFor, type Role } from '@app/billing';
+import { AppConfig, findActiveApiKey, hashApiKey, problemFor, safeEqual } from '@app/billing';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bearerToken } from '../auth/api-key.guard.js';
-import { DashboardSessionService, SIGN_IN_PATH } from '../dashboard/session/index.js';
+import { DashboardSessionService } from '../dashboard/session/index.js';
 
-export type BoardDecision = { allowed: true; role: Role; via: 'api_key' | 'dashboard_session' } | { allowed: false; status: 401 | 403; detail: string };
-
-/** Bull Board (every clinic's jobs, read-only) is for owners only. */
-const BOARD_ROLE: Role = 'owner';
+export type BoardDecision = { allowed: true } | { allowed: false; status: 401 | 403; detail: string };
 
 /**
- * Who may open Bull Board at /admin/queues: a Bearer API key of the owner role (tools, curl), or
- * the dashboard's cookie session of an owner (browsers). Bull Board is an express router mounted
- * outside Nest's router, so this is a middleware and answers problems itself.
+ * Bull Board's page and API. Scripts, styles, images and XHR from its own origin only: the page
+ * loads its bundles from /admin/queues/static and calls /admin/queues/api. Styles also need
+ * 'unsafe-inline' (the loading screen's style attributes and <style>, React's style attributes);
+ * its Google Fonts stylesheet is left out on purpose (the page falls back to system fonts).
+ */
+export const BULL_BOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * Who may open Bull Board at /admin/queues: the platform operator only, with
+ * `Authorization: Bearer <ADMIN_TOKEN>`. The queues hold every clinic's jobs, failure reasons and
+ * return values, so a clinic's API key (owner included) and any dashboard session get 403. Bull
+ * Board is an express router mounted outside Nest's router: this middleware answers problems itself.
  */
 @Injectable()
 export class BullBoardAccess {
+  /** Compared as hashes: equal lengths, so the comparison's time tells nothing of the token's length. */
+  private readonly adminTokenHash: string;
+
   constructor(
+    @Inject(AppConfig) config: AppConfig,
     private readonly em: EntityManager,
     private readonly sessions: DashboardSessionService,
-  ) {}
+  ) {
+    this.adminTokenHash = hashApiKey(config.ADMIN_TOKEN);
+  }
 
+  /** 200 for the ADMIN_TOKEN; 403 for a clinic's key or dashboard session (known, not the operator); 401 for anything else. */
   async decide(req: Request): Promise<BoardDecision> {
     const token = bearerToken(req);
     if (token !== undefined) {
-      const key = await findActiveApiKey(this.em, token);
-      if (!key) return { allowed: false, status: 401, detail: 'Unknown or revoked API key' };
-      return this.byRole(key.role, 'api_key');
+      if (safeEqual(hashApiKey(token), this.adminTokenHash)) return { allowed: true };
+      if (await findActiveApiKey(this.em, token)) return FORBIDDEN;
+      return { allowed: false, status: 401, detail: 'Unknown token: Bull Board wants Authorization: Bearer <ADMIN_TOKEN>' };
     }
-    const sessionRole = await this.dashboardSessionRole(req);
-    if (sessionRole) return this.byRole(sessionRole, 'dashboard_session');
-    return { allowed: false, status: 401, detail: 'Send Authorization: Bearer <owner API key>, or sign in to the dashboard as an owner' };
-  }
-
-  /**
-   * The hook for the dashboard's cookie session: the role of the key signed in to the dashboard
-   * (DashboardSessionService, the service behind DashboardSessionGuard), or null without a session.
-   */
-  async dashboardSessionRole(req: Request): Promise<Role | null> {
-    const session = await this.sessions.read(req);
-    return session?.role ?? null;
+    if (await this.sessions.read(req)) return FORBIDDEN;
+    return { allowed: false, status: 401, detail: 'Send Authorization: Bearer <ADMIN_TOKEN>' };
   }
 
   middleware(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
+      res.setHeader('Content-Security-Policy', BULL_BOARD_CSP);
       this.decide(req).then((decision) => {
         if (decision.allowed) return next();
-        // A browser without credentials goes to the dashboard's sign-in page and comes back here.
-        if (decision.status === 401 && req.method === 'GET' && !req.headers.authorization && req.accepts(['json', 'html']) === 'html') {
-          return res.redirect(303, `${SIGN_IN_PATH}?next=${encodeURIComponent(req.originalUrl)}`);
-        }
         const code = decision.status === 401 ? 'unauthorized' : 'forbidden';
+        if (decision.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="admin"');
         res.status(decision.status).type('application/problem+json').json(problemFor(code, decision.detail));
       }, next);
     };
   }
-
-  private byRole(role: Role, via: 'api_key' | 'dashboard_session'): BoardDecision {
-    return role === BOARD_ROLE ? { allowed: true, role, via } : { allowed: false, status: 403, detail: `The ${role} role may not open Bull Board: owners only` };
-  }
 }
+
+const FORBIDDEN: BoardDecision = {
+  allowed: false,
+  status: 403,
+  detail: "Bull Board holds every clinic's jobs: it is the platform operator's (Authorization: Bearer <ADMIN_TOKEN>), not a clinic's",
+};
