@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthContext } from '../auth/auth-context.js';
 import { OWNER, Roles } from '../auth/roles.decorator.js';
 import { ListQuery } from '../common/pagination.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
+import { ProblemDetails } from '../openapi/problem.schema.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyPage, CreatedApiKeyResponse } from './dto/api-key.response.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
@@ -17,6 +18,7 @@ export class ApiKeysController {
 
   @Post()
   @ApiCreatedResponse({ type: CreatedApiKeyResponse, description: 'The key is shown in this answer only' })
+  @ApiConflictResponse({ type: ProblemDetails, description: 'api_key_limit: the clinic already has 50 active keys (revoke one first)' })
   create(@Body() body: CreateApiKeyDto, @Auth() auth: AuthContext): Promise<CreatedApiKeyResponse> {
     return this.keys.create(auth.clinicId, body);
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { ApiKey, newApiKey, revokeApiKey } from '@app/billing';
+import { activeKeysUnderLock, ApiKey, MAX_ACTIVE_API_KEYS_PER_CLINIC, newApiKey, revokeApiKey } from '@app/billing';
 import { ApiKeyCache } from '../auth/api-key-cache.service.js';
 import { decodeCursor, pageLimit, toPage, type ListQuery, type Page } from '../common/pagination.js';
 import { notFound, ProblemException } from '../common/problem.exception.js';
@@ -17,9 +17,17 @@ export class ApiKeysService {
     private readonly cache: ApiKeyCache,
   ) {}
 
+  /** At most MAX_ACTIVE_API_KEYS_PER_CLINIC active keys: counted and inserted under the clinic's lock, so concurrent creations cannot pass it. */
   async create(clinicId: string, dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
     const { row, key } = newApiKey(clinicId, dto.name, dto.role);
-    await this.em.persist(row).flush();
+    await this.em.fork().transactional(async (tx) => {
+      const active = await activeKeysUnderLock(tx, clinicId);
+      if (active === null) throw notFound('Clinic');
+      if (active >= MAX_ACTIVE_API_KEYS_PER_CLINIC) {
+        throw new ProblemException('api_key_limit', `The clinic has ${active} active API keys, the most it may have (${MAX_ACTIVE_API_KEYS_PER_CLINIC}): revoke one first`);
+      }
+      tx.persist(row);
+    });
     return { ...toApiKeyResponse(row), key };
   }
 

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthContext } from '../auth/auth-context.js';
 import { BACK_OFFICE, Roles, STAFF } from '../auth/roles.decorator.js';
-import { decodeCursor, pageLimit, toPage } from '../common/pagination.js';
+import { decodeCursor, pageLimit } from '../common/pagination.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { CreatePurchaseDto } from './dto/create-purchase.dto.js';
 import { ListPurchasesQuery } from './dto/list-purchases.query.js';
@@ -43,9 +43,6 @@ export class PurchasesController {
   @Roles(...STAFF)
   @ApiOkResponse({ type: PurchasePage, description: 'Newest first' })
   async list(@Param('patientId', UuidParam) patientId: string, @Query() query: ListPurchasesQuery, @Auth() auth: AuthContext) {
-    const limit = pageLimit(query);
-    const rows = await this.purchases.listForPatient(auth, patientId, query.status, limit, decodeCursor(query.cursor));
-    const page = toPage(rows, limit, (p) => p.id);
-    return { data: await Promise.all(page.data.map((id) => this.purchases.details(auth, id))), nextCursor: page.nextCursor };
+    return this.purchases.listForPatient(auth, patientId, query.status, pageLimit(query), decodeCursor(query.cursor));
   }
 }

@@ -23,6 +23,21 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Active (not revoked) API keys a clinic may hold at once. */
+export const MAX_ACTIVE_API_KEYS_PER_CLINIC = 50;
+
+/**
+ * Inside a transaction: locks the clinic's row (serialising key creation per clinic), then counts
+ * its active keys; null when the clinic does not exist. Two statements: the count's snapshot must
+ * be taken after the lock, to see the keys the previous holder committed.
+ */
+export async function activeKeysUnderLock(tx: EntityManager, clinicId: string): Promise<number | null> {
+  const locked = await tx.execute<{ id: string }[]>('select id from clinic where id = ? for update', [clinicId]);
+  if (!locked[0]) return null;
+  const [{ active }] = await tx.execute<{ active: number }[]>('select count(*)::int as active from api_key where clinic_id = ? and revoked_at is null', [clinicId]);
+  return active;
+}
+
 /** A new key row for a clinic and the key itself: the only place a key is hashed for storage. */
 export function newApiKey(clinicId: string, name: string, role: Role): { row: ApiKey; key: string } {
   const key = generateApiKey();

@@ -6,17 +6,38 @@ import { Invoice } from '../entities/invoice.entity.js';
 import { LedgerEntry } from '../entities/ledger-entry.entity.js';
 import { Purchase } from '../entities/purchase.entity.js';
 import { PurchaseBalance } from '../entities/purchase-balance.entity.js';
-import { loadPurchaseStates } from '../purchases/redemption-state.js';
+import { loadPurchaseStates, type PurchaseRows } from './purchase-states.js';
 
 /** GET /v1/purchases/:id, as of `today` in the clinic's time zone. */
 export async function purchaseDetails(em: EntityManager, clinicId: string, purchaseId: string, today: IsoDate) {
-  const [rows] = await loadPurchaseStates(em, clinicId, { ids: [purchaseId] });
-  if (!rows) return null;
+  const [details] = await purchaseDetailsMany(em, clinicId, [purchaseId], today);
+  return details ?? null;
+}
+
+/**
+ * Several purchases' details (a patient's list) in three queries whatever their number: the
+ * purchases with their balances, then all their invoices, then all their ledger entries. In the
+ * order of `purchaseIds`; ids not found (or of another clinic) are left out.
+ */
+export async function purchaseDetailsMany(em: EntityManager, clinicId: string, purchaseIds: string[], today: IsoDate) {
+  if (purchaseIds.length === 0) return [];
+  const states = await loadPurchaseStates(em, clinicId, { ids: purchaseIds });
+  const found = states.map((s) => s.purchase.id);
+  const [invoices, ledger] = found.length === 0
+    ? [[], []]
+    : await Promise.all([
+        em.find(Invoice, { clinicId, purchaseId: { $in: found } }, { orderBy: { number: 'asc' } }),
+        em.find(LedgerEntry, { clinicId, purchaseId: { $in: found } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+      ]);
+  const byId = new Map(states.map((s) => [s.purchase.id, s]));
+  return purchaseIds.flatMap((id) => {
+    const rows = byId.get(id);
+    return rows ? [detailsOf(rows, invoices.filter((i) => i.purchaseId === id), ledger.filter((e) => e.purchaseId === id), today)] : [];
+  });
+}
+
+function detailsOf(rows: PurchaseRows, invoices: Invoice[], ledger: LedgerEntry[], today: IsoDate) {
   const { purchase, balances, state } = rows;
-  const [invoices, ledger] = await Promise.all([
-    em.find(Invoice, { purchaseId }, { orderBy: { number: 'asc' } }),
-    em.find(LedgerEntry, { purchaseId }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
-  ]);
   const amountRefunded = invoices.reduce((sum, i) => sum + i.amountRefunded, 0);
   const cycle = purchase.kind === 'membership' ? cycleAt(purchase.startDate, purchase.billingInterval ?? 'month', today) : null;
   const cycleInvoice = cycle ? invoices.find((i) => i.cycleStart === cycle.start) : undefined;
@@ -109,4 +130,4 @@ function historyEntry(e: LedgerEntry) {
   };
 }
 
-export type PurchaseDetails = NonNullable<Awaited<ReturnType<typeof purchaseDetails>>>;
+export type PurchaseDetails = ReturnType<typeof detailsOf>;
