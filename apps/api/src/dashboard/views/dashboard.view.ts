@@ -61,11 +61,22 @@ ${invoicePanel('overdue-installments', 'Overdue instalments', view.overdueInstal
       : html`<div class="scroll"><table>
   <thead><tr><th>Command</th><th>Error</th><th class="num">Attempts</th><th>Created</th></tr></thead>
   <tbody>${view.failedCommands.map(
-    (f) => html`<tr data-command-id="${f.id}"><td>${label(f.type)} ${shortId(f.id)}</td><td class="wrap">${f.error?.code ?? ''}${f.error?.detail ? html`<br><span class="muted">${f.error.detail}</span>` : ''}</td><td class="num">${f.attempts}</td><td>${fmt.at(f.createdAt)}</td></tr>`,
+    (f) => html`<tr data-command-id="${f.id}"><td>${label(f.type)} ${shortId(f.id)}</td><td class="wrap">${f.error?.code ?? ''}<br><span class="muted">${failedDetail(f)}</span></td><td class="num">${f.attempts}</td><td>${fmt.at(f.createdAt)}</td></tr>`,
   )}</tbody>
 </table></div>`}
   </section>
 </div>`;
+}
+
+/**
+ * A failed command's detail names its correlation id and never the internal error (that is in the
+ * worker's log). Rows stored before that rule may still hold one: they get a generic line too.
+ */
+export function failedDetail(f: { id: string; attempts: number; error?: { detail?: string } }): string {
+  const detail = f.error?.detail ?? '';
+  return /^The command failed after \d+ attempts; quote (correlation|command) id \S+ to support$/.test(detail)
+    ? detail
+    : `The command failed after ${f.attempts} attempts; quote command id ${f.id} to support`;
 }
 
 function invoicePanel(id: string, title: string, items: DashboardInvoiceItem[], total: number, none: string, fmt: Formatter): SafeHtml {
