@@ -234,6 +234,35 @@ describe('container files', () => {
   });
 });
 
+describe('CI on a fresh machine', () => {
+  const ciCommands = read('.ci/run')
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line.startsWith('npm '));
+
+  it('installs nothing with apt: the browser comes from npm', () => {
+    expect(read('.ci/run')).not.toMatch(/apt(-get)?\s+(update|install)/);
+    expect(JSON.parse(read('package.json')).devDependencies['@sparticuz/chromium']).toEqual(expect.any(String));
+    // No test or benchmark launches a system browser unless CHROMIUM_PATH names one.
+    const walk = (dir: string): string[] =>
+      readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const system = ['test', 'bench'].flatMap(walk).filter((file) => /['"`]\/usr\/(local\/)?bin\/(chromium|google-chrome)/.test(read(file)));
+    expect(system).toEqual([]);
+  });
+
+  it('runs npm ci, build, migrate, lint (when there is a lint script), typecheck, then npm test', () => {
+    const lint = JSON.parse(read('package.json')).scripts.lint ? ['npm run lint'] : [];
+    expect(ciCommands).toEqual(['npm ci', 'npm run build', 'npm run db:migrate', ...lint, 'npm run typecheck', 'npm test']);
+  });
+
+  it('type-checks the tests and the benchmark too', () => {
+    expect(JSON.parse(read('package.json')).scripts.typecheck).toBe('tsc -p tsconfig.check.json');
+    const check = JSON.parse(read('tsconfig.check.json'));
+    expect(check.include).toEqual(expect.arrayContaining(['test/**/*.ts', 'bench/**/*.ts']));
+    expect(check.compilerOptions.noEmit).toBe(true);
+  });
+});
+
 /**
  * Compose's interpolation of `${VAR}`, `${VAR:-default}` and `${VAR:?message}` (what this file
  * uses); `$$` is a literal `$`. Throws the way `docker compose config` refuses.
