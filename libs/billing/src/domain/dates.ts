@@ -1,7 +1,8 @@
 // Calendar dates as 'YYYY-MM-DD' strings. All arithmetic goes through UTC so that no local
 // time zone or daylight-saving change can shift a day.
 export type IsoDate = string;
-export type BillingInterval = 'week' | 'month' | 'year';
+export const BILLING_INTERVALS = ['week', 'month', 'year'] as const;
+export type BillingInterval = (typeof BILLING_INTERVALS)[number];
 
 const DAY_MS = 86_400_000;
 /** The last date an IsoDate can hold. */

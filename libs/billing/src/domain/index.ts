@@ -11,3 +11,5 @@ export * from './redemption.js';
 export * from './refund.js';
 export * from './transfer.js';
 export * from './cancellation.js';
+export * from './invoice.js';
+export * from './transitions.js';

@@ -1,8 +1,11 @@
 import { remaining, type BalanceCounts } from './package-balance.js';
 import { addDays, type IsoDate } from './dates.js';
 
-export type PurchaseKind = 'package' | 'membership';
-export type PurchaseStatus = 'active' | 'exhausted' | 'expired' | 'cancelled';
+export const PURCHASE_KINDS = ['package', 'membership'] as const;
+export type PurchaseKind = (typeof PURCHASE_KINDS)[number];
+// Their moves: PURCHASE_TRANSITIONS (transitions.ts).
+export const PURCHASE_STATUSES = ['active', 'exhausted', 'expired', 'cancelled'] as const;
+export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
 
 /** A package is exhausted when it has balances and none has a visit left. */
 export function isExhausted(balances: readonly BalanceCounts[]): boolean {

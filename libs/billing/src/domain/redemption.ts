@@ -4,10 +4,12 @@ import { cycleAt, daysBetween, type BillingInterval, type Cycle, type IsoDate } 
 import { accept, reject, type Decision } from './errors.js';
 import { cycleAllowance } from './membership-allowance.js';
 import { available, remaining, type BalanceCounts } from './package-balance.js';
+import type { InvoiceStatus } from './invoice.js';
 import type { PurchaseKind, PurchaseStatus } from './purchase-status.js';
 
+// Declared with the invoice's rules; re-exported for the modules that read it from here.
+export type { InvoiceStatus };
 export type Channel = 'staff' | 'online';
-export type InvoiceStatus = 'open' | 'paid' | 'void';
 
 export interface RedemptionLine {
   invoiceStatus: InvoiceStatus;

@@ -2,11 +2,12 @@ import { Entity, Index, Property } from '@mikro-orm/decorators/legacy';
 import { BaseEntity, ForeignKey } from './base.js';
 import { ApiKey } from './api-key.entity.js';
 import { Clinic } from './clinic.entity.js';
+import type { CommandStatus } from '../domain/transitions.js';
 
 export const COMMAND_TYPES = ['redemption', 'cancellation', 'refund', 'transfer', 'reconciliation'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
-export const COMMAND_STATUSES = ['queued', 'running', 'succeeded', 'rejected', 'failed'] as const;
-export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+// Declared with their moves (domain/transitions.ts).
+export { COMMAND_STATUSES, type CommandStatus } from '../domain/transitions.js';
 export const FINAL_COMMAND_STATUSES: readonly CommandStatus[] = ['succeeded', 'rejected', 'failed'];
 export type CommandChannel = 'staff' | 'online' | 'scheduler';
 

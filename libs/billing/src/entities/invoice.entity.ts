@@ -5,10 +5,10 @@ import { Appointment } from './appointment.entity.js';
 import { Clinic } from './clinic.entity.js';
 import { Patient } from './patient.entity.js';
 import { Purchase } from './purchase.entity.js';
+import type { InvoiceKind, InvoiceStatus } from '../domain/index.js';
 
-export type InvoiceKind = 'service' | 'package' | 'installment' | 'membership';
-import type { InvoiceStatus } from '../domain/index.js';
-
+// Declared with the invoice's rules (domain/invoice.ts).
+export type { InvoiceKind };
 
 /**
  * Totals are running sums of lines and payments, written with them in one transaction.

@@ -4,8 +4,11 @@ import { ApiKey } from './api-key.entity.js';
 import { Clinic } from './clinic.entity.js';
 import { Invoice } from './invoice.entity.js';
 
+/** What the desk may record (and refund by). */
 export const PAYMENT_METHODS = ['cash', 'card', 'e_transfer', 'insurance', 'other'] as const;
-export type PaymentMethod = (typeof PAYMENT_METHODS)[number] | 'package_credit';
+/** Every method a payment can carry: package_credit is recorded by redemptions only. */
+export const ALL_PAYMENT_METHODS = [...PAYMENT_METHODS, 'package_credit'] as const;
+export type PaymentMethod = (typeof ALL_PAYMENT_METHODS)[number];
 
 /** Append-only money movements on an invoice; a refund is a negative payment. */
 @Entity({ tableName: 'payment' })
