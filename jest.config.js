@@ -15,6 +15,7 @@ const common = {
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {
     '^@app/billing$': '<rootDir>/libs/billing/src/index.ts',
+    '^@app/billing/worker$': '<rootDir>/libs/billing/src/worker.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

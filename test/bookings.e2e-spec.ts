@@ -53,7 +53,8 @@ describe('online booking', () => {
     const purchase = await f.paidPurchase(patient.id, plan.id);
     // A command of the online channel, stored as the booking would store it.
     const visit = await f.visitInvoice(patient.id, massage.id);
-    const { CommandRunner, COMMAND_HANDLERS, submitCommand } = await import('@app/billing');
+    const { submitCommand } = await import('@app/billing');
+    const { CommandRunner, COMMAND_HANDLERS } = await import('@app/billing/worker');
     const { MikroORM } = await import('@mikro-orm/postgresql');
     const { ormConfig } = await import('@app/billing');
     const orm = await MikroORM.init(ormConfig({ databaseUrl: env.config.DATABASE_URL, poolSize: 2 }));

@@ -102,13 +102,13 @@ export class Fixtures {
   /** Queues the same command's job once more (as a redelivery would) and waits for it. */
   async redeliver(commandId: string): Promise<unknown> {
     const { Queue, QueueEvents } = await import('bullmq');
-    const { bullConnection, COMMANDS_QUEUE } = await import('@app/billing');
+    const { bullConnection, COMMANDS_QUEUE, enqueueCommand } = await import('@app/billing');
     const connection = bullConnection(this.env.config.REDIS_URL, 'worker');
     const queue = new Queue(COMMANDS_QUEUE, { connection, prefix: this.env.config.QUEUE_PREFIX });
     const events = new QueueEvents(COMMANDS_QUEUE, { connection, prefix: this.env.config.QUEUE_PREFIX });
     try {
       await events.waitUntilReady();
-      const job = await queue.add('command', { commandId }, { jobId: `${commandId}-again-${Date.now()}` });
+      const job = await enqueueCommand(queue, commandId, { jobId: `${commandId}-again-${Date.now()}` });
       return await job.waitUntilFinished(events, 10_000);
     } finally {
       await events.close();

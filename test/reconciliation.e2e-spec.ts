@@ -180,7 +180,8 @@ describe('scheduled reconciliation and the dashboard', () => {
 
   it("starts each clinic's daily reconciliation once a day, after its local reconciliation time", async () => {
     const { MikroORM } = await import('@mikro-orm/postgresql');
-    const { ormConfig, submitDueDailyReconciliations } = await import('@app/billing');
+    const { ormConfig } = await import('@app/billing');
+    const { submitDueDailyReconciliations } = await import('@app/billing/worker');
     const orm = await MikroORM.init(ormConfig({ databaseUrl: env.config.DATABASE_URL, poolSize: 2 }));
     try {
       const clinics = Number((await env.db.query('select count(*) from clinic')).rows[0].count);

@@ -1,7 +1,8 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { AppConfig, COMMAND_HANDLERS, COMMANDS_QUEUE, CommandRunner, type CommandJobData } from '@app/billing';
+import { AppConfig, COMMANDS_QUEUE, type CommandJobData } from '@app/billing';
+import { COMMAND_HANDLERS, CommandRunner } from '@app/billing/worker';
 import type { Job, Queue } from 'bullmq';
 
 /** One processor for the commands queue; the runner dispatches by command type. */

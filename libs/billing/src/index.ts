@@ -1,4 +1,5 @@
-// The library's public face: both apps import from '@app/billing' only.
+// The library's public face for both apps. Worker-only code (the runner, the handlers, the
+// schedulers' work) is '@app/billing/worker' (worker.ts), which apps/api never imports.
 export * from './config/app-config.js';
 export * from './database/orm-config.js';
 export * from './database/migrate.js';
@@ -8,6 +9,13 @@ export * from './entities/index.js';
 export * from './problems/problem.js';
 export * from './auth/api-keys.js';
 export * from './commands/queue.js';
+export { COMMAND_CATALOGUE, isCommandType } from './commands/catalogue.js';
+// CommandType comes from the entity (the same set: catalogue.ts checks it when compiled).
+export type {
+  CommandCatalogue, CommandDefinition, CommandRequest, CommandResult, ExistenceRule,
+  RedemptionRequest, RedemptionResult, CancellationRequest, CancellationResult, RefundRequest, RefundResult,
+  TransferRequest, TransferResult, ReconciliationRequest, ReconciliationResult,
+} from './commands/catalogue.js';
 export * from './nest/redis.js';
 export * from './nest/store-health.js';
 export * from './nest/billing-core.module.js';
@@ -17,20 +25,14 @@ export * from './commands/command-store.js';
 export * from './commands/command-events.js';
 export * from './invoices/invoice-numbers.js';
 export * from './domain/index.js';
-export * from './commands/handler.js';
-export * from './commands/command-runner.js';
-export * from './commands/handlers/index.js';
 export * from './queries/purchase-states.js';
 export * from './purchases/create-purchase.js';
 export * from './queries/purchase-details.js';
-export * from './commands/requeue.js';
 export * from './database/preflight.js';
 export * from './purchases/delete-purchase.js';
 export * from './queries/dashboard.js';
-export * from './reconciliation/daily.js';
 export * from './verify/verify.js';
 export * from './metrics/metrics.js';
 export * from './logging/logging.js';
 export * from './nest/stop-on-signals.js';
 export * from './database/pg-listener.js';
-export * from './database/prepared.js';

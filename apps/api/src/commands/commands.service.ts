@@ -5,14 +5,15 @@ import {
   Command,
   COMMANDS_QUEUE,
   commandResource,
+  enqueueCommand,
   isFinal,
   submitCommand,
   toCommandResource,
   type CommandChannel,
   type CommandJobData,
+  type CommandRequest,
   type CommandResource,
   type CommandType,
-  type ExistenceCheck,
 } from '@app/billing';
 import type { Queue } from 'bullmq';
 import type { Request } from 'express';
@@ -40,21 +41,21 @@ export class CommandsService {
 
   /**
    * Never returns: answers through SendResponse so the status can be 200, 202 or a replay.
-   * `requires` names what the command refers to (a 404 now rather than a rejected command later),
-   * checked in the statement that stores it; `validate` checks what SQL cannot.
+   * What the command refers to is checked where it is stored (the catalogue's `requires` of its
+   * type: a 404 now rather than a rejected command later); `validate` checks what SQL cannot.
    */
-  async submit(
+  async submit<T extends CommandType>(
     req: AuthedRequest,
     auth: AuthContext,
-    type: CommandType,
-    request: Record<string, unknown>,
-    options: { channel?: CommandChannel; requires?: ExistenceCheck; validate?: () => void } = {},
+    type: T,
+    request: CommandRequest<T>,
+    options: { channel?: CommandChannel; validate?: () => void } = {},
   ): Promise<never> {
     const key = readIdempotencyKey(req);
     if (key === undefined) throw new ProblemException('idempotency_key_required', 'Command endpoints require an Idempotency-Key header');
     options.validate?.();
     const channel = options.channel ?? 'staff';
-    const submitted = await this.store(auth, type, endpointOf(req), request, key, channel, req.correlationId ?? null, options.requires);
+    const submitted = await this.store(auth, type, endpointOf(req), request, key, channel, req.correlationId ?? null);
     const replayed = submitted.outcome === 'replayed';
     let command = submitted.command;
     const waitMs = preferWaitSeconds(req) * 1000;
@@ -72,15 +73,14 @@ export class CommandsService {
   }
 
   /** Stores a command (also without an HTTP request around it: online booking's redemption). */
-  async store(
+  async store<T extends CommandType>(
     auth: AuthContext,
-    type: CommandType,
+    type: T,
     endpoint: string,
-    request: Record<string, unknown>,
+    request: CommandRequest<T>,
     key: string | null,
     channel: CommandChannel,
     correlationId: string | null,
-    requires?: ExistenceCheck,
   ) {
     const result = await submitCommand(this.em.fork(), {
       clinicId: auth.clinicId,
@@ -91,7 +91,6 @@ export class CommandsService {
       requestedByKeyId: auth.keyId,
       channel,
       correlationId,
-      requires,
     });
     if (result.outcome === 'missing') throw notFound(result.missing);
     if (result.outcome === 'key_reused') {
@@ -103,7 +102,7 @@ export class CommandsService {
   /** Queues the wake-up call. If Redis is down the command stays queued in Postgres and the sweeper re-queues it. */
   async enqueue(commandId: string): Promise<void> {
     try {
-      await this.queue.add('command', { commandId }, { jobId: commandId });
+      await enqueueCommand(this.queue, commandId);
     } catch (error) {
       this.logger.warn(`Command ${commandId} stored but not queued (${(error as Error).message}); the sweeper will queue it`);
     }

@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import type { ExistenceCheck } from '@app/billing';
 import { Auth, type AuthContext, type AuthedRequest } from '../auth/auth-context.js';
 import { BACK_OFFICE, Roles } from '../auth/roles.decorator.js';
 import { CommandEndpoint } from '../common/idempotency-key.js';
@@ -22,7 +21,7 @@ export class PurchaseCommandsController {
   @Roles(...BACK_OFFICE)
   @CommandEndpoint()
   cancel(@Param('id', UuidParam) id: string, @Body() body: CancellationDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
-    return this.commands.submit(req, auth, 'cancellation', { purchaseId: id, ...body }, { requires: purchaseExists(id, auth.clinicId) });
+    return this.commands.submit(req, auth, 'cancellation', { purchaseId: id, ...body });
   }
 
   @Post('refunds')
@@ -30,7 +29,7 @@ export class PurchaseCommandsController {
   @Roles(...BACK_OFFICE)
   @CommandEndpoint()
   refund(@Param('id', UuidParam) id: string, @Body() body: RefundDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
-    return this.commands.submit(req, auth, 'refund', { purchaseId: id, ...body }, { requires: purchaseExists(id, auth.clinicId) });
+    return this.commands.submit(req, auth, 'refund', { purchaseId: id, ...body });
   }
 
   @Post('transfers')
@@ -38,17 +37,7 @@ export class PurchaseCommandsController {
   @Roles(...BACK_OFFICE)
   @CommandEndpoint()
   transfer(@Param('id', UuidParam) id: string, @Body() body: TransferDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
-    return this.commands.submit(req, auth, 'transfer', { purchaseId: id, ...body }, {
-      requires: {
-        sql: `case when not exists (select 1 from purchase where id = ? and clinic_id = ? and deleted_at is null) then 'Purchase'
-                   when not exists (select 1 from patient where id = ? and clinic_id = ?) then 'Patient' end`,
-        params: [id, auth.clinicId, body.toPatientId, auth.clinicId],
-      },
-    });
+    return this.commands.submit(req, auth, 'transfer', { purchaseId: id, ...body });
   }
 }
 
-/** A purchase of the clinic that was not deleted, checked where the command is stored. */
-function purchaseExists(id: string, clinicId: string): ExistenceCheck {
-  return { sql: `case when not exists (select 1 from purchase where id = ? and clinic_id = ? and deleted_at is null) then 'Purchase' end`, params: [id, clinicId] };
-}

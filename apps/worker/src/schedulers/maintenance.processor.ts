@@ -1,7 +1,8 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { AppConfig, COMMANDS_QUEUE, MAINTENANCE_QUEUE, requeueStrandedCommands, submitDueDailyReconciliations, type CommandJobData } from '@app/billing';
+import { AppConfig, COMMANDS_QUEUE, enqueueCommand, MAINTENANCE_QUEUE, type CommandJobData } from '@app/billing';
+import { requeueStrandedCommands, submitDueDailyReconciliations } from '@app/billing/worker';
 import type { Job, Queue } from 'bullmq';
 
 export const SWEEP_JOB = 'sweep-commands';
@@ -63,7 +64,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     }
     if (job.name === RECONCILE_TICK_JOB) {
       const created = await submitDueDailyReconciliations(this.em.fork());
-      for (const commandId of created) await this.commands.add('command', { commandId }, { jobId: commandId });
+      for (const commandId of created) await enqueueCommand(this.commands, commandId);
       if (created.length > 0) this.logger.log(`Queued the daily reconciliation of ${created.length} clinic(s)`);
       return { queued: created.length };
     }

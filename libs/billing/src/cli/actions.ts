@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import cliProgress from 'cli-progress';
 import { allowFutureAsOf, type AppConfig } from '../config/app-config.js';
 import { submitCommand } from '../commands/command-store.js';
-import { commandJobOptions, COMMANDS_QUEUE, type CommandJobData } from '../commands/queue.js';
+import { commandJobOptions, COMMANDS_QUEUE, enqueueCommand, type CommandJobData } from '../commands/queue.js';
 import { isAsOfAllowed, todayIn } from '../domain/dates.js';
 import { Clinic } from '../entities/clinic.entity.js';
 import { FINAL_COMMAND_STATUSES, type CommandStatus } from '../entities/command.entity.js';
@@ -140,7 +140,7 @@ async function reconcile(ctx: CliContext, options: ReconcileOptions): Promise<nu
   const queue = new Queue<CommandJobData>(COMMANDS_QUEUE, { connection: bullConnection(config.REDIS_URL, 'producer'), prefix: config.QUEUE_PREFIX });
   try {
     await queue.waitUntilReady();
-    await queue.add('command', { commandId: id }, { jobId: id, ...commandJobOptions(config.COMMAND_ATTEMPTS) });
+    await enqueueCommand(queue, id, commandJobOptions(config.COMMAND_ATTEMPTS));
   } catch (error) {
     io.err(`Stored but not queued (${(error as Error).message}): a worker's sweeper will queue it`);
   } finally {

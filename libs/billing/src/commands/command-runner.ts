@@ -1,63 +1,81 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Queue } from 'bullmq';
+import { UnrecoverableError, type Queue } from 'bullmq';
+import { sql, type QueryCreator } from 'kysely';
 import { todayIn } from '../domain/dates.js';
 import type { ClinicSettings } from '../entities/clinic.entity.js';
 import { Command, type CommandProblem } from '../entities/command.entity.js';
 import { problemFor } from '../problems/problem.js';
-import { columnsOf, executePrepared } from '../database/prepared.js';
+import type { Database } from '../db/database.js';
+import { COMMAND_COLUMNS, qualified } from '../db/columns.js';
+import { db, json, run } from '../db/query.js';
 import { COMMAND_EVENTS_CHANNEL, commandFieldsSql, MAX_NOTIFY_PAYLOAD_BYTES } from './command-events.js';
 import type { CommandJobData } from './queue.js';
-import type { CommandHandler, DeferredWrites, HandlerContext, HandlerOutcome } from './handler.js';
+import { COMMAND_CATALOGUE, isCommandType, type CommandType } from './catalogue.js';
+import { UnreadableRequest } from './request-reader.js';
+import type { CommandHandler, EffectWrite, HandlerContext, HandlerOutcome } from './handler.js';
 
 export type RunResult = 'skipped' | 'succeeded' | 'rejected' | 'failed';
 
+/** One handler per command type: a type without one does not compile. */
+export type CommandHandlers = { readonly [T in CommandType]: CommandHandler<T> };
+
 const BATCHED = Symbol('batched');
 
+type Started = { ctx: HandlerContext; handler: CommandHandler<CommandType> } | { unreadable: string; correlationId: string | null };
+
 /**
- * The worker's half of the pipeline. Delivery is at least once, so a run starts by updating the
- * command row (which takes its lock) only if it is not final yet: a duplicate delivery waits for
- * the first one and then finds nothing to do. The effects and the final status commit together,
- * so a crash leaves either both or neither. Round trips are few on purpose: start, the
- * handler's own statements, finish-and-notify.
+ * The worker's half of the pipeline: it starts the command, calls its handler and records the
+ * outcome with its notification, all in one transaction. Delivery is at least once, so a run
+ * starts by updating the command row (which takes its lock) only if it is not final yet: a
+ * duplicate delivery waits for the first one and then finds nothing to do. The effects the
+ * handler returns run in the statement that records the outcome, so a crash leaves either both
+ * or neither. Round trips: BEGIN, start, the handler's reads, effects-and-outcome, COMMIT.
  */
 export class CommandRunner {
-  private readonly handlers: Map<string, CommandHandler>;
-
   constructor(
     private readonly em: EntityManager,
-    handlers: CommandHandler[],
+    private readonly handlers: CommandHandlers,
     private readonly commandsQueue: Queue<CommandJobData> | null = null,
     private readonly logger: Pick<LoggerService, 'error'> = new Logger('CommandRunner'),
-  ) {
-    this.handlers = new Map(handlers.map((h) => [h.type, h]));
-  }
+  ) {}
 
   /**
    * Runs one delivery of a command. Unexpected errors are rethrown for BullMQ to retry, except on
-   * the last attempt, where the command is marked failed for staff to see.
+   * the last attempt, where the command is marked failed for staff to see. A command of an
+   * unknown type or with an unreadable request is marked failed at once and throws BullMQ's
+   * UnrecoverableError: no retry can read it.
    */
   async run(commandId: string, options: { lastAttempt: boolean }): Promise<RunResult> {
     let startCommitted = false;
+    let unreadable: string | null = null;
     try {
-      let batched: HandlerContext | null = null;
+      let batched: Extract<Started, { ctx: HandlerContext }> | null = null;
       const result = await this.em.fork().transactional(async (tx) => {
-        const ctx = await this.start(tx, commandId);
-        if (!ctx) return 'skipped' as const;
-        const handler = this.handlerFor(ctx.command);
-        if (handler.transactional === false) {
+        const started = await this.start(tx, commandId);
+        if (!started) return 'skipped' as const;
+        if ('unreadable' in started) {
+          // The reason goes to the log; the client and the dashboard get the id to quote.
+          unreadable = started.unreadable;
+          this.logger.error({ commandId, correlationId: started.correlationId, reason: started.unreadable }, 'Command failed: it cannot be read');
+          const quote = started.correlationId ? `correlation id ${started.correlationId}` : `command id ${commandId}`;
+          return this.finish(tx, commandId, { status: 'failed', error: problemFor('internal_error', `The command cannot be run: its request cannot be read; quote ${quote} to support`) });
+        }
+        if (started.handler.transactional === false) {
           // Commit the start at once: a batched handler opens transactions of its own.
-          batched = ctx;
+          batched = started;
           return BATCHED;
         }
-        return this.finish(tx, commandId, toFinal(await handler.handle(ctx)));
+        return this.finish(tx, commandId, toFinal(await started.handler.handle(started.ctx)));
       });
+      if (unreadable !== null) throw new UnrecoverableError(`Command ${commandId}: ${unreadable}`);
       if (result !== BATCHED) return result;
       startCommitted = true;
-      const ctx = batched as unknown as HandlerContext;
-      const outcome = await this.handlerFor(ctx.command).handle({ ...ctx, em: this.em.fork() });
+      const { ctx, handler } = batched!;
+      const outcome = await handler.handle({ ...ctx, em: this.em.fork() });
       return await this.em.fork().transactional((tx) => this.finish(tx, commandId, toFinal(outcome)));
     } catch (error) {
+      if (error instanceof UnrecoverableError) throw error;
       // The attempt's transaction rolled back with its start; count the attempt on its own.
       if (!startCommitted) await this.em.fork().execute(
         `update command set attempts = attempts + 1, started_at = coalesce(started_at, now()) where id = ? and status in ('queued', 'running')`,
@@ -80,29 +98,37 @@ export class CommandRunner {
     return this.em.fork().transactional((tx) => this.finish(tx, commandId, { status: 'failed', error: problemFor('internal_error', detail) }));
   }
 
-  private handlerFor(command: Command): CommandHandler {
-    const handler = this.handlers.get(command.type);
-    if (!handler) throw new Error(`No handler for command type ${command.type}`);
-    return handler;
-  }
-
-  /** Marks the command running (one more attempt) and loads it with its clinic; null when it is final already. */
-  private async start(tx: EntityManager, commandId: string): Promise<HandlerContext | null> {
-    const rows = await executePrepared<Record<string, unknown>>(tx,
-      `update command c set status = 'running', attempts = c.attempts + 1, started_at = coalesce(c.started_at, now())
-         from clinic cl
-        where c.id = ? and cl.id = c.clinic_id and c.status in ('queued', 'running')
-        returning ${columnsOf(tx, Command, 'c')}, cl.timezone as clinic_timezone, cl.settings as clinic_settings`,
-      [commandId],
+  /**
+   * Marks the command running (one more attempt) and loads it with its clinic, its handler and
+   * its request read back; null when it is final already.
+   */
+  private async start(tx: EntityManager, commandId: string): Promise<Started | null> {
+    const rows = await run(tx,
+      db.updateTable('command as c')
+        .from('clinic as cl')
+        .set((eb) => ({ status: 'running', attempts: eb('c.attempts', '+', 1), started_at: sql<Date>`coalesce(c.started_at, now())` }))
+        .whereRef('cl.id', '=', 'c.clinic_id')
+        .where('c.id', '=', commandId)
+        .where('c.status', 'in', ['queued', 'running'])
+        .returning([...qualified('c', COMMAND_COLUMNS), 'cl.timezone as clinic_timezone', 'cl.settings as clinic_settings']),
     );
     const row = rows[0];
     if (!row) return null;
     const { clinic_timezone: timezone, clinic_settings: settings, ...commandRow } = row;
     const command = tx.map(Command, commandRow);
-    const clinic = { id: command.clinicId, timezone: timezone as string, settings: (typeof settings === 'string' ? JSON.parse(settings) : settings) as ClinicSettings };
-    return {
+    if (!isCommandType(command.type)) return { unreadable: `unknown command type '${String(command.type)}'`, correlationId: command.correlationId };
+    let request;
+    try {
+      request = COMMAND_CATALOGUE[command.type].read(command.request);
+    } catch (error) {
+      if (error instanceof UnreadableRequest) return { unreadable: `its ${command.type} request cannot be read (${error.message})`, correlationId: command.correlationId };
+      throw error;
+    }
+    const clinic = { id: command.clinicId, timezone, settings: (typeof settings === 'string' ? JSON.parse(settings) : settings) as ClinicSettings };
+    const ctx: HandlerContext = {
       em: tx,
       command,
+      request,
       clinic,
       today: todayIn(clinic.timezone),
       commandsQueue: this.commandsQueue,
@@ -110,29 +136,43 @@ export class CommandRunner {
         await this.em.fork().execute('update command set progress = ? where id = ?', [JSON.stringify(progress), command.id]);
       },
     };
+    return { ctx, handler: this.handlers[command.type] as CommandHandler<CommandType> };
   }
 
   /**
-   * Writes the final status and announces it, in one statement, inside the command's transaction.
-   * The announcement carries the finished command when it fits, so a waiting request need not read it back.
+   * Writes a succeeded handler's effects, the final status and its announcement, in one
+   * statement inside the command's transaction (a data-modifying CTE runs whether or not it is
+   * referenced). The announcement carries the finished command when it fits, so a waiting
+   * request need not read it back.
    */
   private async finish(em: EntityManager, commandId: string, final: FinalState): Promise<RunResult> {
-    // A succeeded handler's deferred writes run first in the same statement (a data-modifying CTE
-    // runs whether or not it is referenced).
-    const writes = final.writes ?? { ctes: '', params: [] };
-    const rows = await executePrepared<{ id: string }>(em,
-      `with ${writes.ctes ? `${writes.ctes},` : ''} done as (
-         update command set status = ?, result = ?::jsonb, error = ?::jsonb, finished_at = clock_timestamp()
-          where id = ? and status not in ('succeeded', 'rejected', 'failed')
-          returning *
-       ), event as (
-         select id, json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status)::text as short,
-                json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status, 'command', ${commandFieldsSql('done')})::text as whole
-           from done
-       )
-       select id, pg_notify(?, case when octet_length(whole) < ${MAX_NOTIFY_PAYLOAD_BYTES} then whole else short end)
-         from event`,
-      [...writes.params, final.status, final.result ? JSON.stringify(final.result) : null, final.error ? JSON.stringify(final.error) : null, commandId, COMMAND_EVENTS_CHANNEL],
+    let writes: QueryCreator<Database> = db;
+    (final.effects ?? []).forEach((write, i) => {
+      writes = writes.with(`effect_${i}`, () => write);
+    });
+    const rows = await run(em,
+      writes
+        .with('done', (qc) =>
+          qc.updateTable('command')
+            .set({
+              status: final.status,
+              result: final.result ? json(final.result) : null,
+              error: final.error ? json(final.error) : null,
+              finished_at: sql<Date>`clock_timestamp()`,
+            })
+            .where('id', '=', commandId)
+            .where('status', 'not in', ['succeeded', 'rejected', 'failed'])
+            .returning([...COMMAND_COLUMNS]),
+        )
+        .with('event', (qc) =>
+          qc.selectFrom('done').select([
+            'id',
+            sql<string>`json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status)::text`.as('short'),
+            sql<string>`json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status, 'command', ${sql.raw(commandFieldsSql('done'))})::text`.as('whole'),
+          ]),
+        )
+        .selectFrom('event')
+        .select(['id', sql`pg_notify(${COMMAND_EVENTS_CHANNEL}, case when octet_length(whole) < ${sql.lit(MAX_NOTIFY_PAYLOAD_BYTES)} then whole else short end)`.as('notified')]),
     );
     return rows.length > 0 ? final.status : 'skipped';
   }
@@ -140,10 +180,10 @@ export class CommandRunner {
 
 function toFinal(outcome: HandlerOutcome): FinalState {
   return outcome.status === 'succeeded'
-    ? { status: 'succeeded', result: outcome.result, writes: outcome.writes }
+    ? { status: 'succeeded', result: outcome.result as object, effects: outcome.effects }
     : { status: 'rejected', error: problemFor(outcome.code, outcome.detail) };
 }
 
 type FinalState =
-  | { status: 'succeeded'; result: Record<string, unknown>; writes?: DeferredWrites; error?: undefined }
-  | { status: 'rejected' | 'failed'; error: CommandProblem; result?: undefined; writes?: undefined };
+  | { status: 'succeeded'; result: object; effects: readonly EffectWrite[]; error?: undefined }
+  | { status: 'rejected' | 'failed'; error: CommandProblem; result?: undefined; effects?: undefined };

@@ -1,28 +1,23 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Command, FINAL_COMMAND_STATUSES, type CommandChannel, type CommandType } from '../entities/command.entity.js';
+import { sql, type RawBuilder } from 'kysely';
+import { Command, FINAL_COMMAND_STATUSES, type CommandChannel } from '../entities/command.entity.js';
 import { newId } from '../entities/base.js';
+import { COMMAND_COLUMNS, qualified } from '../db/columns.js';
+import { db, json, run, typed } from '../db/query.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { requestHash } from './request-hash.js';
-import { columnsOf, executePrepared } from '../database/prepared.js';
+import { COMMAND_CATALOGUE, type CommandRequest, type CommandType, type ExistenceRule } from './catalogue.js';
 
-export interface SubmitCommand {
+export interface SubmitCommand<T extends CommandType> {
   clinicId: string;
-  type: CommandType;
+  type: T;
   /** METHOD and path, e.g. `POST /v1/purchases/…/refunds`: a key reused on another endpoint is refused. */
   endpoint: string;
-  request: Record<string, unknown>;
+  request: CommandRequest<T>;
   idempotencyKey: string | null;
   requestedByKeyId: string | null;
   channel: CommandChannel;
   correlationId?: string | null;
-  /** What the command refers to, checked in the same statement: nothing is stored when it is missing. */
-  requires?: ExistenceCheck;
-}
-
-/** A SQL expression that names the first thing missing (e.g. 'Invoice'), or is null when all exist. */
-export interface ExistenceCheck {
-  sql: string;
-  params: unknown[];
 }
 
 export type SubmitResult =
@@ -31,43 +26,55 @@ export type SubmitResult =
   | { outcome: 'key_reused' }
   | { outcome: 'missing'; missing: string };
 
+/** The first thing missing, named (e.g. 'Invoice'), or null when every rule finds its row. */
+function firstMissing(rules: ExistenceRule[]): RawBuilder<string | null> {
+  if (rules.length === 0) return sql<string | null>`null::text`;
+  return sql<string | null>`case ${sql.join(rules.map((r) => sql`when not exists (${r.query}) then ${sql.lit(r.missing)}`), sql` `)} end`;
+}
+
 /**
  * Stores a command and its idempotency key atomically, in one statement (one round trip): what
- * the command refers to is checked, the key is claimed with INSERT … ON CONFLICT DO NOTHING, and
- * the command is inserted only if both went well. Of concurrent submissions with one key,
- * exactly one creates; the others wait for its transaction and then find its command. The
- * caller queues the job only after this returns: Postgres is the record, Redis the wake-up call.
+ * the command refers to (the catalogue's `requires` of its type) is checked, the key is claimed
+ * with INSERT … ON CONFLICT DO NOTHING, and the command is inserted only if both went well. Of
+ * concurrent submissions with one key, exactly one creates; the others wait for its
+ * transaction and then find its command. The caller queues the job only after this returns:
+ * Postgres is the record, Redis the wake-up call.
  */
-export async function submitCommand(em: EntityManager, input: SubmitCommand): Promise<SubmitResult> {
+export async function submitCommand<T extends CommandType>(em: EntityManager, input: SubmitCommand<T>): Promise<SubmitResult> {
   const id = newId();
-  const hash = input.idempotencyKey === null ? null : requestHash(input.endpoint, input.request);
-  const requires = input.requires ?? { sql: 'null::text', params: [] };
-  const claim =
-    input.idempotencyKey === null
-      ? { sql: 'select 1 as id where (select missing from found) is null', params: [] }
-      : {
-          sql: `insert into idempotency_record (id, clinic_id, key, endpoint, request_hash, command_id, state, created_at)
-                select gen_random_uuid(), ?, ?, ?, ?, ?, 'done', now() where (select missing from found) is null
-                on conflict (clinic_id, key) do nothing returning id`,
-          params: [input.clinicId, input.idempotencyKey, input.endpoint, hash, id],
-        };
-  const rows = await executePrepared<Record<string, unknown>>(em,
-    `with found as (select (${requires.sql})::text as missing),
-     claim as (${claim.sql}),
-     created as (
-       insert into command (id, created_at, clinic_id, type, status, request, idempotency_key, channel, attempts, requested_by_key_id, correlation_id)
-       select ?, now(), ?, ?, 'queued', ?::jsonb, ?, ?, 0, ?, ? where exists (select 1 from claim)
-       returning *
-     )
-     select found.missing, ${columnsOf(em, Command, 'created')} from found left join created on true`,
-    [
-      ...requires.params,
-      ...claim.params,
-      id, input.clinicId, input.type, JSON.stringify(input.request), input.idempotencyKey, input.channel, input.requestedByKeyId, input.correlationId ?? null,
-    ],
-  );
-  const { missing, ...row } = rows[0];
-  if (missing !== null) return { outcome: 'missing', missing: missing as string };
+  const hash = input.idempotencyKey === null ? null : requestHash(input.endpoint, input.request as Record<string, unknown>);
+  const nothingMissing = sql<boolean>`(select missing from found) is null`;
+  const key = input.idempotencyKey;
+  const query = db
+    .with('found', (qc) => qc.selectNoFrom(sql<string | null>`(${firstMissing(COMMAND_CATALOGUE[input.type].requires(input.clinicId, input.request))})::text`.as('missing')))
+    .with('claim', (qc) =>
+      key === null
+        ? qc.selectNoFrom(sql<string>`null::uuid`.as('id')).where(nothingMissing)
+        : qc.insertInto('idempotency_record')
+            .columns(['id', 'clinic_id', 'key', 'endpoint', 'request_hash', 'command_id', 'state', 'created_at'])
+            .expression(qc.selectNoFrom([
+              sql<string>`gen_random_uuid()`.as('id'), typed(input.clinicId, 'uuid').as('clinic_id'), typed(key, 'text').as('key'), typed(input.endpoint, 'text').as('endpoint'),
+              typed(hash, 'text').as('request_hash'), typed(id, 'uuid').as('command_id'), sql<'done'>`'done'`.as('state'), sql<Date>`now()`.as('created_at'),
+            ]).where(nothingMissing))
+            .onConflict((oc) => oc.columns(['clinic_id', 'key']).doNothing())
+            .returning('id'),
+    )
+    .with('created', (qc) =>
+      qc.insertInto('command')
+        .columns(['id', 'created_at', 'clinic_id', 'type', 'status', 'request', 'idempotency_key', 'channel', 'attempts', 'requested_by_key_id', 'correlation_id'])
+        .expression(qc.selectNoFrom([
+          typed(id, 'uuid').as('id'), sql<Date>`now()`.as('created_at'), typed(input.clinicId, 'uuid').as('clinic_id'), typed(input.type, 'text').as('type'),
+          sql<'queued'>`'queued'`.as('status'), typed(json(input.request), 'jsonb').as('request'), typed(key, 'text').as('idempotency_key'),
+          typed(input.channel, 'text').as('channel'), sql<number>`0`.as('attempts'), typed(input.requestedByKeyId, 'uuid').as('requested_by_key_id'),
+          typed(input.correlationId ?? null, 'text').as('correlation_id'),
+        ]).where(sql<boolean>`exists (select 1 from claim)`))
+        .returning([...COMMAND_COLUMNS]),
+    )
+    .selectFrom('found')
+    .leftJoin('created', (join) => join.on(sql<boolean>`true`))
+    .select(['found.missing', ...qualified('created', COMMAND_COLUMNS)]);
+  const [{ missing, ...row }] = await run(em, query);
+  if (missing !== null) return { outcome: 'missing', missing };
   if (row.id !== null) return { outcome: 'created', command: em.map(Command, row) };
   const existing = await new IdempotencyStore(em).find(input.clinicId, input.idempotencyKey!);
   if (!existing || existing.commandId === null || existing.requestHash !== hash) return { outcome: 'key_reused' };

@@ -1,15 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
+import type { DeleteQueryBuilder, InsertQueryBuilder, UpdateQueryBuilder } from 'kysely';
 import type { CommandJobData } from './queue.js';
 import type { BillingErrorCode } from '../domain/errors.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { ClinicSettings } from '../entities/clinic.entity.js';
-import type { Command, CommandType } from '../entities/command.entity.js';
+import type { Command } from '../entities/command.entity.js';
+import type { Database } from '../db/database.js';
+import type { CommandRequest, CommandResult, CommandType } from './catalogue.js';
 
-export interface HandlerContext {
+export interface HandlerContext<T extends CommandType = CommandType> {
   /** Inside the command's transaction (for batched handlers: a plain fork; they open their own). */
   em: EntityManager;
   command: Command;
+  /** The command's request, read back through the catalogue. */
+  request: CommandRequest<T>;
   clinic: { id: string; timezone: string; settings: ClinicSettings };
   /** Today in the clinic's time zone. */
   today: IsoDate;
@@ -20,28 +25,28 @@ export interface HandlerContext {
 }
 
 /**
- * Writes a handler leaves to the runner, as data-modifying CTEs (`a as (insert …), b as (update …)`):
- * they run in the statement that records the command's final status (one round trip fewer).
+ * One write of a command's effects, built with Kysely. The runner runs a succeeded command's
+ * writes as data-modifying CTEs of the statement that records its outcome (one round trip for
+ * effects and outcome). They all see the snapshot of that statement, not each other's rows: a
+ * handler computes final values and writes each row once.
  */
-export interface DeferredWrites {
-  ctes: string;
-  params: unknown[];
-}
+export type EffectWrite =
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  InsertQueryBuilder<Database, any, any> | UpdateQueryBuilder<Database, any, any, any> | DeleteQueryBuilder<Database, any, any>;
 
-export type HandlerOutcome =
-  | { status: 'succeeded'; result: Record<string, unknown>; writes?: DeferredWrites }
+export type HandlerOutcome<T extends CommandType = CommandType> =
+  | { status: 'succeeded'; result: CommandResult<T>; effects: readonly EffectWrite[] }
   | { status: 'rejected'; code: BillingErrorCode; detail?: string };
 
-export interface CommandHandler {
-  type: CommandType;
+export interface CommandHandler<T extends CommandType> {
   /**
-   * true (the default): the runner wraps the handler and the command's final status in one
-   * transaction. false: the handler works in batches of its own transactions (reconciliation)
-   * and must be idempotent across a crash mid-way.
+   * true (the default): the runner wraps the handler, its effects and the command's final status
+   * in one transaction. false: the handler works in batches of its own transactions
+   * (reconciliation) and must be idempotent across a crash mid-way.
    */
   transactional?: boolean;
-  handle(ctx: HandlerContext): Promise<HandlerOutcome>;
+  handle(ctx: HandlerContext<T>): Promise<HandlerOutcome<T>>;
 }
 
-export const succeeded = (result: Record<string, unknown>, writes?: DeferredWrites): HandlerOutcome => ({ status: 'succeeded', result, ...(writes ? { writes } : {}) });
-export const rejected = (code: BillingErrorCode, detail?: string): HandlerOutcome => ({ status: 'rejected', code, ...(detail ? { detail } : {}) });
+export const succeeded = <T extends CommandType>(result: CommandResult<T>, effects: readonly EffectWrite[] = []): HandlerOutcome<T> => ({ status: 'succeeded', result, effects });
+export const rejected = (code: BillingErrorCode, detail?: string): HandlerOutcome<never> => ({ status: 'rejected', code, ...(detail ? { detail } : {}) });

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
-import type { CommandJobData } from './queue.js';
+import { enqueueCommand, type CommandJobData } from './queue.js';
 
 /**
  * Commands that Postgres says are waiting but Redis has no live job for (Redis lost its data,
@@ -25,7 +25,7 @@ export async function requeueStrandedCommands(
     if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue;
     // A finished job (completed, or failed past its attempts) cannot be re-added under its id until removed.
     if (job) await job.remove().catch(() => undefined);
-    await queue.add('command', { commandId: id }, { jobId: id });
+    await enqueueCommand(queue, id);
     requeued += 1;
   }
   return requeued;

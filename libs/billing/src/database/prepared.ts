@@ -18,11 +18,24 @@ function markedText(sql: string): string {
   let text = prepared.get(sql);
   if (!text) {
     let n = 0;
-    const numbered = sql.replace(/\?/g, () => `$${++n}`);
-    text = `${MARK}q_${createHash('sha1').update(numbered).digest('hex').slice(0, 20)}*/ ${numbered}`;
+    text = markNumbered(sql.replace(/\?/g, () => `$${++n}`));
     prepared.set(sql, text);
   }
   return text;
+}
+
+const markNumbered = (numbered: string) => `${MARK}q_${createHash('sha1').update(numbered).digest('hex').slice(0, 20)}*/ ${numbered}`;
+
+/** Marked texts of statements already numbered `$1…$n` (compiled by Kysely). */
+const preparedNumbered = new Map<string, string>();
+
+/** executePrepared for a statement compiled with `$n` placeholders (Kysely's), under the same two rules. */
+export async function executePreparedCompiled<T extends object>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
+  let text = preparedNumbered.get(sql);
+  if (!text) preparedNumbered.set(sql, (text = markNumbered(sql)));
+  const executor = em.getTransactionContext() ?? em.getConnection().getClient();
+  const result = await executor.executeQuery(CompiledQuery.raw(text, [...params]));
+  return result.rows as T[];
 }
 
 /**

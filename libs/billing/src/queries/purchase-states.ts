@@ -4,7 +4,7 @@ import type { MembershipCycleInvoice, RedeemablePurchase, RedemptionLine } from 
 import type { InvoiceStatus } from '../domain/redemption.js';
 import { Purchase } from '../entities/purchase.entity.js';
 import { PurchaseBalance } from '../entities/purchase-balance.entity.js';
-import { columnsOf, executePrepared } from '../database/prepared.js';
+import { columnsOf } from '../database/prepared.js';
 
 /** Loaded rows and their plain-data view for the redemption decision. */
 export interface PurchaseRows {
@@ -43,33 +43,11 @@ export function redemptionLine(invoice: InvoiceFields, line: LineFields): Redemp
   };
 }
 
-/** An invoice and one of its lines, as a redemption reads them (parameters: line, invoice, clinic). */
-const INVOICE_LINE_SQL = `select i.id, i.clinic_id, i.patient_id, i.status, i.service_date::text as service_date, i.total, i.covered_amount, i.amount_paid,
-            l.id as line_id, l.service_id, l.quantity, l.amount, l.redemption_command_id
-       from invoice i left join invoice_line l on l.id = ? and l.invoice_id = i.id
-      where i.id = ? and i.clinic_id = ?`;
-
-function toInvoiceLineState(r: Record<string, unknown>): InvoiceLineState {
-  return {
-    invoiceId: r.id as string,
-    clinicId: r.clinic_id as string,
-    patientId: r.patient_id as string,
-    status: r.status as InvoiceStatus,
-    serviceDate: r.service_date as IsoDate,
-    total: Number(r.total),
-    coveredAmount: Number(r.covered_amount),
-    amountPaid: Number(r.amount_paid),
-    line: r.line_id
-      ? { id: r.line_id as string, serviceId: (r.service_id as string | null) ?? null, quantity: Number(r.quantity), amount: Number(r.amount), redemptionCommandId: (r.redemption_command_id as string | null) ?? null }
-      : null,
-  };
-}
-
 /**
  * A purchase with its balances, payments and (memberships) cycle invoices and usage, as the
  * domain sees it: the select list over purchase `p`.
  */
-const purchaseStateColumns = (em: EntityManager) => `${columnsOf(em, Purchase, 'p')},
+export const purchaseStateColumns = (em: EntityManager) => `${columnsOf(em, Purchase, 'p')},
             (select coalesce(json_agg(row_to_json(b) order by b.position), '[]') from purchase_balance b where b.purchase_id = p.id) as balances_json,
             (select coalesce(sum(i.amount_paid), 0) from invoice i where i.purchase_id = p.id) as amount_paid_sum,
             case when p.kind = 'membership' then
@@ -90,53 +68,11 @@ export async function loadPurchaseStates(em: EntityManager, clinicId: string, wh
   return rows.map((row) => toPurchaseRows(em, row));
 }
 
-function toPurchaseRows(em: EntityManager, row: Record<string, unknown>): PurchaseRows {
+export function toPurchaseRows(em: EntityManager, row: Record<string, unknown>): PurchaseRows {
   const { balances_json, amount_paid_sum, cycle_invoices_json, usage_json, ...purchaseRow } = row;
   const purchase = em.map(Purchase, purchaseRow);
   const balances = parseJson<Record<string, unknown>[]>(balances_json).map((b) => em.map(PurchaseBalance, b));
   return { purchase, balances, state: purchaseState(purchase, balances, Number(amount_paid_sum), cycle_invoices_json, usage_json) };
-}
-
-/**
- * Locks what a redemption changes, in the order every command takes locks: the candidate
- * purchases (the one named, or the invoice patient's active and expired ones) by id, then the
- * invoice. One statement: the invoice's lock waits on the purchases' (its filter needs them).
- * Null when the invoice does not exist.
- */
-export async function lockForRedemption(em: EntityManager, clinicId: string, invoiceId: string, purchaseId: string | undefined): Promise<{ purchaseIds: string[] } | null> {
-  // Two statements rather than a CASE on the parameter: each keeps a plan that uses its index.
-  const candidates = purchaseId
-    ? { sql: 'p.id = ?::uuid', params: [purchaseId] }
-    : { sql: `p.patient_id = (select patient_id from invoice where id = ? and clinic_id = ?) and p.status in ('active', 'expired')`, params: [invoiceId, clinicId] };
-  const rows = await executePrepared<{ purchase_ids: string[]; invoice_id: string | null }>(
-    em,
-    `with locked as materialized (
-       select p.id from purchase p where p.clinic_id = ? and p.deleted_at is null and ${candidates.sql} order by p.id for update
-     )
-     select array(select id::text from locked) as purchase_ids,
-            (select i.id from invoice i where i.id = ? and i.clinic_id = ? and (select count(*) from locked) >= 0 for update) as invoice_id`,
-    [clinicId, ...candidates.params, invoiceId, clinicId],
-  );
-  return rows[0]?.invoice_id ? { purchaseIds: rows[0].purchase_ids } : null;
-}
-
-/**
- * What a redemption decides on, read after its locks (a statement of its own, so its snapshot
- * sees what the previous holders of those locks committed): the purchases and the invoice line,
- * in one query.
- */
-export async function loadRedemptionState(em: EntityManager, clinicId: string, purchaseIds: string[], invoiceId: string, lineId: string): Promise<{ candidates: PurchaseRows[]; invoice: InvoiceLineState } | null> {
-  const rows = await executePrepared<Record<string, unknown>>(em,
-    `select candidate.*, row_to_json(inv) as invoice_json
-       from (${INVOICE_LINE_SQL}) inv
-       left join lateral (select ${purchaseStateColumns(em)} from purchase p where p.clinic_id = ? and p.deleted_at is null and p.id = any(?::uuid[])) candidate on true
-      order by candidate.id`,
-    [lineId, invoiceId, clinicId, clinicId, `{${purchaseIds.join(',')}}`],
-  );
-  if (!rows[0]) return null;
-  const invoice = toInvoiceLineState(parseJson<Record<string, unknown>>(rows[0].invoice_json));
-  const candidates = rows.filter((row) => row.id !== null).map(({ invoice_json: _, ...row }) => toPurchaseRows(em, row));
-  return { candidates, invoice };
 }
 
 function purchaseState(purchase: Purchase, balances: PurchaseBalance[], amountPaid: number, cycleInvoicesJson: unknown, usageJson: unknown): RedeemablePurchase {
@@ -181,4 +117,4 @@ function purchaseState(purchase: Purchase, balances: PurchaseBalance[], amountPa
   return state;
 }
 
-const parseJson = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as T;
+export const parseJson = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as T;

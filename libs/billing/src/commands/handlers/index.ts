@@ -1,9 +1,15 @@
-import type { CommandHandler } from '../handler.js';
+import type { CommandHandlers } from '../command-runner.js';
 import { cancellationHandler } from './cancellation.handler.js';
 import { reconciliationHandler } from './reconciliation.handler.js';
 import { redemptionHandler } from './redemption.handler.js';
 import { refundHandler } from './refund.handler.js';
 import { transferHandler } from './transfer.handler.js';
 
-/** One handler per command type. */
-export const COMMAND_HANDLERS: CommandHandler[] = [redemptionHandler, cancellationHandler, refundHandler, transferHandler, reconciliationHandler];
+/** One handler per command type (a type of the catalogue without one does not compile). */
+export const COMMAND_HANDLERS: CommandHandlers = {
+  redemption: redemptionHandler,
+  cancellation: cancellationHandler,
+  refund: refundHandler,
+  transfer: transferHandler,
+  reconciliation: reconciliationHandler,
+};

@@ -6,21 +6,15 @@ import { expirePackages } from '../../reconciliation/package-expiry.js';
 import { applyScheduledCancellations } from '../../reconciliation/scheduled-cancellations.js';
 import { succeeded, type CommandHandler } from '../handler.js';
 
-export interface ReconciliationRequest {
-  asOf?: string;
-}
-
 /**
  * The scheduled reconciliation of one clinic as of a date (billing-rules.md): bill membership
  * cycles, apply end-of-cycle cancellations, expire packages, count overdue invoices and re-queue
  * lost commands. It works in bounded batches of its own transactions (memory stays flat however
  * far asOf is) and is idempotent for a given asOf, so a run that dies half-way is simply run again.
  */
-export const reconciliationHandler: CommandHandler = {
-  type: 'reconciliation',
+export const reconciliationHandler: CommandHandler<'reconciliation'> = {
   transactional: false,
-  async handle({ em, command, clinic, today, reportProgress, commandsQueue }) {
-    const request = command.request as ReconciliationRequest;
+  async handle({ em, command, request, clinic, today, reportProgress, commandsQueue }) {
     const asOf = request.asOf ?? today;
     // The API validated it; a bad date here is a bug, not a business refusal.
     if (!isIsoDate(asOf)) throw new Error(`reconciliation asOf is not a date: ${asOf}`);
@@ -56,6 +50,6 @@ export const reconciliationHandler: CommandHandler = {
       commandsRequeued: requeued,
     };
     await report('done', counts);
-    return succeeded({ asOf, counts });
+    return succeeded<'reconciliation'>({ asOf, counts });
   },
 };

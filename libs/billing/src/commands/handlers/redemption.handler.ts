@@ -1,24 +1,18 @@
 import { chooseRedemption, decideRedemption, type RedemptionEffects } from '../../domain/redemption.js';
 import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
-import { loadRedemptionState, lockForRedemption, redemptionLine, type InvoiceLineState } from '../../purchases/redemption-state.js';
-import { rejected, succeeded, type CommandHandler, type DeferredWrites, type HandlerContext } from '../handler.js';
-
-export interface RedemptionRequest {
-  invoiceId: string;
-  lineId: string;
-  purchaseId?: string;
-}
+import { db } from '../../db/query.js';
+import { redemptionLine, type InvoiceLineState } from '../../queries/purchase-states.js';
+import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
+import { loadRedemptionState, lockForRedemption } from './redemption.repository.js';
 
 /**
  * Redeems a package or membership on one invoice line (billing-rules.md "Redeeming"). The hot
  * path of the product, so it is two round trips of its own: lock the candidate purchases and the
  * invoice, read them; then it decides, and the runner writes every effect with the outcome.
  */
-export const redemptionHandler: CommandHandler = {
-  type: 'redemption',
-  async handle({ em, command, clinic }: HandlerContext) {
-    const request = command.request as unknown as RedemptionRequest;
+export const redemptionHandler: CommandHandler<'redemption'> = {
+  async handle({ em, command, request, clinic }) {
     const locked = await lockForRedemption(em, clinic.id, request.invoiceId, request.purchaseId);
     if (!locked) return rejected('invoice_void', 'The invoice does not exist');
     const { candidates, invoice } = (await loadRedemptionState(em, clinic.id, locked.purchaseIds, request.invoiceId, request.lineId))!;
@@ -34,7 +28,7 @@ export const redemptionHandler: CommandHandler = {
 
     const purchase = candidates.find((c) => c.purchase.id === decision.effects.purchaseId)!.purchase;
     const { paymentId, writes } = redemptionWrites(command, invoice, purchase.kind, decision.effects);
-    return succeeded({
+    return succeeded<'redemption'>({
       purchaseId: purchase.id,
       coveredAmount: decision.effects.coveredAmount,
       ...(paymentId ? { paymentId } : {}),
@@ -53,42 +47,38 @@ export const redemptionHandler: CommandHandler = {
  * invoice's totals and status, the balance and the purchase's status. Every row carries a key
  * unique to this command.
  */
-function redemptionWrites(command: Command, invoice: InvoiceLineState, kind: 'package' | 'membership', effects: RedemptionEffects): { paymentId: string | null; writes: DeferredWrites } {
+function redemptionWrites(command: Command, invoice: InvoiceLineState, kind: 'package' | 'membership', effects: RedemptionEffects): { paymentId: string | null; writes: EffectWrite[] } {
   const line = invoice.line!;
   const insurance = effects.insurance;
   const paymentId = insurance && insurance.paymentAmount > 0 ? newId() : null;
   const lineAmount = insurance ? insurance.lineAmount : line.amount;
-  const unitPrice = insurance ? insurance.unitPrice : null;
   const total = invoice.total + lineAmount - line.amount;
   const amountPaid = invoice.amountPaid + (paymentId ? insurance!.paymentAmount : 0);
   const coveredAmount = invoice.coveredAmount + effects.coveredAmount;
   const status = total - coveredAmount - amountPaid === 0 ? 'paid' : invoice.status;
-  const writes = {
-    ctes: `ledger as (
-       insert into ledger_entry (id, created_at, clinic_id, purchase_id, service_id, type, visits, amount, cycle_start, invoice_id, command_id, effect_key, by_key_id)
-       values (?, now(), ?, ?, ?, 'redeemed', ?, 0, ?::date, ?, ?, ?, ?)
-     ), payment as (
-       insert into payment (id, created_at, clinic_id, invoice_id, amount, method, reference, command_id, effect_key, created_by_key_id)
-       select ?::uuid, now(), ?, ?, ?, 'package_credit', ?, ?, ?, ? where ?::uuid is not null
-     ), line as (
-       update invoice_line set covered_amount = ?, redemption_purchase_id = ?, redemption_command_id = ?, redemption_payment_id = ?::uuid,
-                               amount = ?, unit_price = coalesce(?, unit_price)
-        where id = ?
-     ), balance as (
-       update purchase_balance set used = used + ? where purchase_id = ? and service_id = ? and ?::text = 'package'
-     ), purchase as (
-       update purchase set status = 'exhausted' where id = ? and ?::boolean
-     ), invoice_totals as (
-       update invoice set total = ?, covered_amount = ?, amount_paid = ?, status = ? where id = ?
-     )`,
-    params: [
-      newId(), invoice.clinicId, effects.purchaseId, effects.serviceId, -effects.quantity, effects.cycleStart, invoice.invoiceId, command.id, `${command.id}:redeemed`, command.requestedByKeyId,
-      paymentId, invoice.clinicId, invoice.invoiceId, insurance?.paymentAmount ?? 0, `purchase ${effects.purchaseId}`, command.id, `${command.id}:package_credit`, command.requestedByKeyId, paymentId,
-      effects.coveredAmount, effects.purchaseId, command.id, paymentId, lineAmount, unitPrice, line.id,
-      effects.quantity, effects.purchaseId, effects.serviceId, kind,
-      effects.purchaseId, effects.exhausts,
-      total, coveredAmount, amountPaid, status, invoice.invoiceId,
-    ],
-  };
+  const writes: EffectWrite[] = [
+    db.insertInto('ledger_entry').values({
+      id: newId(), clinic_id: invoice.clinicId, purchase_id: effects.purchaseId, service_id: effects.serviceId, type: 'redeemed', visits: -effects.quantity,
+      amount: 0, cycle_start: effects.cycleStart, invoice_id: invoice.invoiceId, command_id: command.id, effect_key: `${command.id}:redeemed`, by_key_id: command.requestedByKeyId,
+    }),
+    db.updateTable('invoice_line')
+      .set({
+        covered_amount: effects.coveredAmount, redemption_purchase_id: effects.purchaseId, redemption_command_id: command.id, redemption_payment_id: paymentId, amount: lineAmount,
+        ...(insurance ? { unit_price: insurance.unitPrice } : {}),
+      })
+      .where('id', '=', line.id),
+    db.updateTable('invoice').set({ total, covered_amount: coveredAmount, amount_paid: amountPaid, status }).where('id', '=', invoice.invoiceId),
+  ];
+  if (paymentId) {
+    writes.push(db.insertInto('payment').values({
+      id: paymentId, clinic_id: invoice.clinicId, invoice_id: invoice.invoiceId, amount: insurance!.paymentAmount, method: 'package_credit',
+      reference: `purchase ${effects.purchaseId}`, command_id: command.id, effect_key: `${command.id}:package_credit`, created_by_key_id: command.requestedByKeyId,
+    }));
+  }
+  // A membership counts its visits in the ledger, per cycle; a package on its balance.
+  if (kind === 'package') {
+    writes.push(db.updateTable('purchase_balance').set((eb) => ({ used: eb('used', '+', effects.quantity) })).where('purchase_id', '=', effects.purchaseId).where('service_id', '=', effects.serviceId));
+  }
+  if (effects.exhausts) writes.push(db.updateTable('purchase').set({ status: 'exhausted' }).where('id', '=', effects.purchaseId));
   return { paymentId, writes };
 }

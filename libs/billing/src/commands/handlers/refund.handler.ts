@@ -1,39 +1,26 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
 import { decideCancellation } from '../../domain/cancellation.js';
 import { addDays, cycleAt, cyclesStartedBy, type IsoDate } from '../../domain/dates.js';
 import { cycleAllowance } from '../../domain/membership-allowance.js';
 import { decideRefund, type RefundMembershipState } from '../../domain/refund.js';
-import { build } from '../../entities/base.js';
-import { Invoice } from '../../entities/invoice.entity.js';
-import { LedgerEntry } from '../../entities/ledger-entry.entity.js';
-import { Payment, type PaymentMethod } from '../../entities/payment.entity.js';
-import { Purchase } from '../../entities/purchase.entity.js';
-import { PurchaseBalance } from '../../entities/purchase-balance.entity.js';
-import { applyCancellation } from '../../purchases/cancellation-effects.js';
-import { rejected, succeeded, type CommandHandler } from '../handler.js';
-
-export interface RefundRequest {
-  purchaseId: string;
-  amount?: number;
-  method: PaymentMethod;
-  reason: string;
-}
+import { newId } from '../../entities/base.js';
+import type { Purchase } from '../../entities/purchase.entity.js';
+import type { PurchaseBalance } from '../../entities/purchase-balance.entity.js';
+import { db, json, run } from '../../db/query.js';
+import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
+import { cancellationWrites } from './cancellation.effects.js';
+import { balancesOf, lockInvoicesOf, lockPurchase } from './purchase.repository.js';
 
 /**
  * Refunds a purchase (billing-rules.md "Refunding"): negative payments on its invoices, newest
  * first, and a `refunded` history entry; an active purchase is cancelled in the same transaction.
  */
-export const refundHandler: CommandHandler = {
-  type: 'refund',
-  async handle({ em, command, clinic, today }) {
-    const request = command.request as unknown as RefundRequest;
-    const purchase = await em.findOne(Purchase, { id: request.purchaseId, clinicId: clinic.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+export const refundHandler: CommandHandler<'refund'> = {
+  async handle({ em, command, request, clinic, today }) {
+    const purchase = await lockPurchase(em, clinic.id, request.purchaseId);
     if (!purchase) return rejected('nothing_to_refund', 'The purchase does not exist');
-    const [balances, invoices] = await Promise.all([
-      em.find(PurchaseBalance, { purchaseId: purchase.id }),
-      em.find(Invoice, { purchaseId: purchase.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }),
-    ]);
+    const [balances, invoices] = await Promise.all([balancesOf(em, purchase.id), lockInvoicesOf(em, purchase.id)]);
     const amountPaid = invoices.reduce((sum, i) => sum + i.amountPaid, 0);
     const decision = decideRefund(
       {
@@ -53,50 +40,39 @@ export const refundHandler: CommandHandler = {
     );
     if (!decision.ok) return rejected(decision.rejected);
 
+    const writes: EffectWrite[] = [];
     for (const allocation of decision.effects.allocations) {
       const invoice = invoices.find((i) => i.id === allocation.invoiceId)!;
-      em.persist(
-        build(Payment, {
-          clinicId: clinic.id,
-          invoiceId: invoice.id,
-          amount: -allocation.amount,
-          method: request.method,
-          reference: request.reason,
-          commandId: command.id,
-          effectKey: `${command.id}:refund:${invoice.id}`,
-          createdByKeyId: command.requestedByKeyId,
+      writes.push(
+        db.insertInto('payment').values({
+          id: newId(), clinic_id: clinic.id, invoice_id: invoice.id, amount: -allocation.amount, method: request.method, reference: request.reason,
+          command_id: command.id, effect_key: `${command.id}:refund:${invoice.id}`, created_by_key_id: command.requestedByKeyId,
         }),
+        // A refund never reopens an invoice: amountPaid counts positive payments only.
+        db.updateTable('invoice').set({ amount_refunded: invoice.amountRefunded + allocation.amount }).where('id', '=', invoice.id),
       );
-      // A refund never reopens an invoice: amountPaid counts positive payments only.
-      invoice.amountRefunded += allocation.amount;
     }
-    em.persist(
-      build(LedgerEntry, {
-        clinicId: clinic.id,
-        purchaseId: purchase.id,
-        type: 'refunded',
-        amount: -decision.effects.amount,
-        commandId: command.id,
-        effectKey: `${command.id}:refunded`,
-        details: { note: request.reason },
-        byKeyId: command.requestedByKeyId,
+    writes.push(
+      db.insertInto('ledger_entry').values({
+        id: newId(), clinic_id: clinic.id, purchase_id: purchase.id, type: 'refunded', amount: -decision.effects.amount, command_id: command.id,
+        effect_key: `${command.id}:refunded`, details: json({ note: request.reason }), by_key_id: command.requestedByKeyId,
       }),
     );
-    await em.flush();
 
     let cancelled = false;
     if (decision.effects.cancels) {
-      // Cancelled now, whatever was scheduled: the money is going back.
+      // Cancelled now, whatever was scheduled: the money is going back. The invoices it voids are
+      // wholly unpaid ones, never those the refund writes to.
       const cancel = decideCancellation(
         { kind: purchase.kind, status: purchase.status, startDate: purchase.startDate, ...(purchase.billingInterval ? { billingInterval: purchase.billingInterval } : {}), cancelAt: null, balances },
         { effective: 'now', today },
       );
       if (cancel.ok) {
-        await applyCancellation(em, command, purchase, cancel.effects, today, `Refunded: ${request.reason}`);
+        writes.push(...(await cancellationWrites(em, command, purchase, cancel.effects, today, `Refunded: ${request.reason}`)).writes);
         cancelled = true;
       }
     }
-    return succeeded({ purchaseId: purchase.id, amount: decision.effects.amount, allocations: decision.effects.allocations, cancelled });
+    return succeeded<'refund'>({ purchaseId: purchase.id, amount: decision.effects.amount, allocations: decision.effects.allocations, cancelled }, writes);
   },
 };
 
@@ -106,10 +82,11 @@ async function membershipUsage(em: EntityManager, purchase: Purchase, balances: 
   const lastDay = purchase.cancelAt && purchase.cancelAt <= today ? addDays(purchase.cancelAt, -1) : today;
   const started = cyclesStartedBy(purchase.startDate, interval, lastDay);
   const cycle = cycleAt(purchase.startDate, interval, lastDay);
-  const rows = await em.execute<{ service_id: string; cycle_start: IsoDate; used: number }[]>(
-    `select service_id, cycle_start::text as cycle_start, -sum(visits) as used from ledger_entry
-     where purchase_id = ? and type = 'redeemed' and cycle_start is not null group by service_id, cycle_start`,
-    [purchase.id],
+  const rows = await run(em,
+    db.selectFrom('ledger_entry')
+      .select(['service_id', sql<string>`cycle_start::text`.as('cycle_start'), sql<string>`-sum(visits)`.as('used')])
+      .where('purchase_id', '=', purchase.id).where('type', '=', 'redeemed').where('cycle_start', 'is not', null)
+      .groupBy(['service_id', 'cycle_start']),
   );
   const unused = cycle
     ? balances.reduce((sum, b) => {

@@ -1,103 +1,68 @@
-import { LockMode } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from 'kysely';
 import { decideTransfer } from '../../domain/transfer.js';
-import { build } from '../../entities/base.js';
+import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
-import { LedgerEntry } from '../../entities/ledger-entry.entity.js';
-import { Patient } from '../../entities/patient.entity.js';
-import { Purchase } from '../../entities/purchase.entity.js';
-import { PurchaseBalance } from '../../entities/purchase-balance.entity.js';
-import { rejected, succeeded, type CommandHandler } from '../handler.js';
-
-export interface TransferRequest {
-  purchaseId: string;
-  toPatientId: string;
-  serviceId: string;
-  quantity: number;
-}
+import type { Purchase } from '../../entities/purchase.entity.js';
+import { db, json, run } from '../../db/query.js';
+import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
+import { balancesOf, lockLinkedPurchase, lockPurchase } from './purchase.repository.js';
 
 /** Moves paid visits of a package to a family member's linked purchase (billing-rules.md "Transferring"). */
-export const transferHandler: CommandHandler = {
-  type: 'transfer',
-  async handle({ em, command, clinic, today }) {
-    const request = command.request as unknown as TransferRequest;
-    const sourceId = request.purchaseId;
+export const transferHandler: CommandHandler<'transfer'> = {
+  async handle({ em, command, request, clinic, today }) {
     // The source first (every transfer from it queues here), then, read after that lock, the
     // family member's linked purchase if there is one.
-    const source = await em.findOne(Purchase, { id: sourceId, clinicId: clinic.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const source = await lockPurchase(em, clinic.id, request.purchaseId);
     if (!source) return rejected('purchase_not_active', 'The purchase does not exist');
-    const existingTarget = await em.findOne(Purchase, { sourcePurchaseId: sourceId, patientId: request.toPatientId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    const [balances, patients, paid] = await Promise.all([
-      em.find(PurchaseBalance, { purchaseId: source.id }, { orderBy: { position: 'asc' } }),
-      em.find(Patient, { id: { $in: [source.patientId, request.toPatientId] }, clinicId: clinic.id }),
-      em.execute<{ paid: number }[]>('select coalesce(sum(amount_paid), 0) as paid from invoice where purchase_id = ?', [source.id]),
+    const existingTarget = await lockLinkedPurchase(em, source.id, request.toPatientId);
+    const [balances, patients, paid, targetBalances] = await Promise.all([
+      balancesOf(em, source.id),
+      run(em, db.selectFrom('patient').select(['id', 'family_id']).where('id', 'in', [source.patientId, request.toPatientId]).where('clinic_id', '=', clinic.id)),
+      run(em, db.selectFrom('invoice').select(sql<string>`coalesce(sum(amount_paid), 0)`.as('paid')).where('purchase_id', '=', source.id)),
+      existingTarget ? balancesOf(em, existingTarget.id) : Promise.resolve([]),
     ]);
     const from = patients.find((p) => p.id === source.patientId);
     const to = patients.find((p) => p.id === request.toPatientId);
     const decision = decideTransfer(
-      { kind: source.kind, status: source.status, expiresOn: source.expiresOn, patientId: source.patientId, familyId: from?.familyId ?? null, price: source.price, amountPaid: Number(paid[0]?.paid ?? 0), balances },
-      { toPatientId: request.toPatientId, toFamilyId: to?.familyId ?? null, serviceId: request.serviceId, quantity: request.quantity, today },
+      { kind: source.kind, status: source.status, expiresOn: source.expiresOn, patientId: source.patientId, familyId: from?.family_id ?? null, price: source.price, amountPaid: Number(paid[0]?.paid ?? 0), balances },
+      { toPatientId: request.toPatientId, toFamilyId: to?.family_id ?? null, serviceId: request.serviceId, quantity: request.quantity, today },
     );
     if (!decision.ok) return rejected(decision.rejected);
 
+    const quantity = request.quantity;
     const sourceBalance = balances.find((b) => b.serviceId === request.serviceId)!;
-    sourceBalance.transferredOut += request.quantity;
-    if (decision.effects.exhausts) source.status = 'exhausted';
-    const target = existingTarget ?? createTarget(em, source, request.toPatientId, command);
-    await addToTarget(em, target, sourceBalance, request.quantity);
-    em.persist([
-      ledger(command, source, 'transferred_out', -request.quantity, request.serviceId, target.id),
-      ledger(command, target, 'transferred_in', request.quantity, request.serviceId, source.id),
-    ]);
-    await em.flush();
-    return succeeded({ purchaseId: source.id, targetPurchaseId: target.id, serviceId: request.serviceId, quantity: request.quantity });
+    const targetId = existingTarget?.id ?? newId();
+    const targetBalance = targetBalances.find((b) => b.serviceId === request.serviceId);
+    const writes: EffectWrite[] = [
+      db.updateTable('purchase_balance').set({ transferred_out: sourceBalance.transferredOut + quantity }).where('id', '=', sourceBalance.id),
+      ...(decision.effects.exhausts ? [db.updateTable('purchase').set({ status: 'exhausted' }).where('id', '=', source.id)] : []),
+      // Visits arriving make an exhausted target usable again (a cancelled one stays cancelled).
+      ...(!existingTarget ? [insertTarget(source, targetId, request.toPatientId, command)] : existingTarget.status === 'exhausted' ? [db.updateTable('purchase').set({ status: 'active' }).where('id', '=', targetId)] : []),
+      targetBalance
+        ? db.updateTable('purchase_balance').set({ transferred_in: targetBalance.transferredIn + quantity }).where('id', '=', targetBalance.id)
+        : db.insertInto('purchase_balance').values({
+            id: newId(), clinic_id: source.clinicId, purchase_id: targetId, service_id: sourceBalance.serviceId, service_name: sourceBalance.serviceName, total: 0,
+            transferred_in: quantity, visit_value: sourceBalance.visitValue, list_price: sourceBalance.listPrice, position: sourceBalance.position,
+          }),
+      ledger(command, source, 'transferred_out', -quantity, request.serviceId, targetId),
+      ledger(command, { id: targetId, clinicId: source.clinicId }, 'transferred_in', quantity, request.serviceId, source.id),
+    ];
+    return succeeded<'transfer'>({ purchaseId: source.id, targetPurchaseId: targetId, serviceId: request.serviceId, quantity }, writes);
   },
 };
 
 /** The family member's purchase of the same plan: price 0, same expiry, linked to the source. */
-function createTarget(em: EntityManager, source: Purchase, patientId: string, command: Command): Purchase {
-  const target = build(Purchase, {
-    clinicId: source.clinicId,
-    patientId,
-    planId: source.planId,
-    sourcePurchaseId: source.id,
-    kind: 'package',
-    planName: source.planName,
-    status: 'active',
-    paymentSchedule: 'full',
-    startDate: source.startDate,
-    expiresOn: source.expiresOn,
-    price: 0,
-    insuranceFriendly: source.insuranceFriendly,
-    onlineRedemption: source.onlineRedemption,
-    firstVisitExtra: 0,
-    createdByKeyId: command.requestedByKeyId,
+function insertTarget(source: Purchase, id: string, patientId: string, command: Command): EffectWrite {
+  return db.insertInto('purchase').values({
+    id, clinic_id: source.clinicId, patient_id: patientId, plan_id: source.planId, source_purchase_id: source.id, kind: 'package', plan_name: source.planName,
+    status: 'active', payment_schedule: 'full', start_date: source.startDate, expires_on: source.expiresOn, price: 0, insurance_friendly: source.insuranceFriendly,
+    online_redemption: source.onlineRedemption, first_visit_extra: 0, created_by_key_id: command.requestedByKeyId,
   });
-  em.persist(target);
-  return target;
 }
 
-async function addToTarget(em: EntityManager, target: Purchase, from: PurchaseBalance, quantity: number): Promise<void> {
-  let balance = await em.findOne(PurchaseBalance, { purchaseId: target.id, serviceId: from.serviceId });
-  if (!balance) {
-    balance = build(PurchaseBalance, { clinicId: target.clinicId, purchaseId: target.id, serviceId: from.serviceId, serviceName: from.serviceName, total: 0, visitValue: from.visitValue, listPrice: from.listPrice, position: from.position });
-    em.persist(balance);
-  }
-  balance.transferredIn += quantity;
-  // Visits arriving make an exhausted target usable again (a cancelled one stays cancelled).
-  if (target.status === 'exhausted') target.status = 'active';
-}
-
-function ledger(command: Command, purchase: Purchase, type: 'transferred_out' | 'transferred_in', visits: number, serviceId: string, otherPurchaseId: string) {
-  return build(LedgerEntry, {
-    clinicId: purchase.clinicId,
-    purchaseId: purchase.id,
-    serviceId,
-    type,
-    visits,
-    commandId: command.id,
-    effectKey: `${command.id}:${type}`,
-    details: { quantity: Math.abs(visits), otherPurchaseId },
-    byKeyId: command.requestedByKeyId,
+function ledger(command: Command, purchase: Pick<Purchase, 'id' | 'clinicId'>, type: 'transferred_out' | 'transferred_in', visits: number, serviceId: string, otherPurchaseId: string): EffectWrite {
+  return db.insertInto('ledger_entry').values({
+    id: newId(), clinic_id: purchase.clinicId, purchase_id: purchase.id, service_id: serviceId, type, visits, amount: 0, command_id: command.id,
+    effect_key: `${command.id}:${type}`, details: json({ quantity: Math.abs(visits), otherPurchaseId }), by_key_id: command.requestedByKeyId,
   });
 }

@@ -1,0 +1,151 @@
+import type { SelectQueryBuilder } from 'kysely';
+import type { CancellationEffective } from '../domain/cancellation.js';
+import type { RefundAllocation } from '../domain/refund.js';
+import { COMMAND_TYPES } from '../entities/command.entity.js';
+import { PAYMENT_METHODS } from '../entities/payment.entity.js';
+import type { Database } from '../db/database.js';
+import { db } from '../db/query.js';
+import { integer, isoDate, oneOf, optional, shape, text, uuid } from './request-reader.js';
+
+// The command catalogue: every command type with its request and its result (the types), how a
+// stored request is read back and what it must refer to when stored (the definitions). The
+// worker's handlers are a record over the same types (handlers/index.ts), so a type without a
+// handler, a reader or an entry here does not compile.
+
+export interface RedemptionRequest {
+  invoiceId: string;
+  lineId: string;
+  purchaseId?: string;
+}
+export interface RedemptionResult {
+  purchaseId: string;
+  coveredAmount: number;
+  paymentId?: string;
+  invoiceId: string;
+  lineId: string;
+  serviceId: string;
+  quantity: number;
+  cycleStart?: string;
+}
+
+export interface CancellationRequest {
+  purchaseId: string;
+  reason: string;
+  effective?: CancellationEffective;
+}
+export interface CancellationResult {
+  purchaseId: string;
+  status: 'active' | 'cancelled';
+  cancelAt?: string;
+  forfeitedVisits: number;
+  voidedInvoices: number;
+}
+
+export interface RefundRequest {
+  purchaseId: string;
+  amount?: number;
+  method: (typeof PAYMENT_METHODS)[number];
+  reason: string;
+}
+export interface RefundResult {
+  purchaseId: string;
+  amount: number;
+  allocations: RefundAllocation[];
+  cancelled: boolean;
+}
+
+export interface TransferRequest {
+  purchaseId: string;
+  toPatientId: string;
+  serviceId: string;
+  quantity: number;
+}
+export interface TransferResult {
+  purchaseId: string;
+  targetPurchaseId: string;
+  serviceId: string;
+  quantity: number;
+}
+
+export interface ReconciliationRequest {
+  asOf?: string;
+}
+export interface ReconciliationResult {
+  asOf: string;
+  counts: {
+    membershipsChecked: number;
+    cycleInvoicesCreated: number;
+    cancellationsApplied: number;
+    packagesExpired: number;
+    overdueInvoices: number;
+    commandsRequeued: number;
+  };
+}
+
+export interface CommandCatalogue {
+  redemption: { request: RedemptionRequest; result: RedemptionResult };
+  cancellation: { request: CancellationRequest; result: CancellationResult };
+  refund: { request: RefundRequest; result: RefundResult };
+  transfer: { request: TransferRequest; result: TransferResult };
+  reconciliation: { request: ReconciliationRequest; result: ReconciliationResult };
+}
+
+export type CommandType = keyof CommandCatalogue;
+export type CommandRequest<T extends CommandType> = CommandCatalogue[T]['request'];
+export type CommandResult<T extends CommandType> = CommandCatalogue[T]['result'];
+
+/** Something a command refers to: missing (and named so in the 404) when the query finds no row. */
+export interface ExistenceRule {
+  missing: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  query: SelectQueryBuilder<Database, any, any>;
+}
+
+export interface CommandDefinition<T extends CommandType> {
+  /** The stored request, read back; throws UnreadableRequest. */
+  read(raw: unknown): CommandRequest<T>;
+  /** What the request refers to, checked (in order) in the statement that stores it: nothing is stored when one is missing. */
+  requires(clinicId: string, request: CommandRequest<T>): ExistenceRule[];
+}
+
+const activePurchase = (clinicId: string, id: string): ExistenceRule => ({
+  missing: 'Purchase',
+  query: db.selectFrom('purchase').select('id').where('id', '=', id).where('clinic_id', '=', clinicId).where('deleted_at', 'is', null),
+});
+
+export const COMMAND_CATALOGUE: { readonly [T in CommandType]: CommandDefinition<T> } = {
+  redemption: {
+    read: shape({ invoiceId: uuid, lineId: uuid, purchaseId: optional(uuid) }),
+    requires: (clinicId, r) => [
+      { missing: 'Invoice', query: db.selectFrom('invoice').select('id').where('id', '=', r.invoiceId).where('clinic_id', '=', clinicId) },
+      { missing: 'Invoice line', query: db.selectFrom('invoice_line').select('id').where('id', '=', r.lineId).where('invoice_id', '=', r.invoiceId) },
+      ...(r.purchaseId ? [activePurchase(clinicId, r.purchaseId)] : []),
+    ],
+  },
+  cancellation: {
+    read: shape({ purchaseId: uuid, reason: text, effective: optional(oneOf(['now', 'end_of_cycle'])) }),
+    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+  },
+  refund: {
+    read: shape({ purchaseId: uuid, amount: optional(integer), method: oneOf(PAYMENT_METHODS), reason: text }),
+    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+  },
+  transfer: {
+    read: shape({ purchaseId: uuid, toPatientId: uuid, serviceId: uuid, quantity: integer }),
+    requires: (clinicId, r) => [
+      activePurchase(clinicId, r.purchaseId),
+      { missing: 'Patient', query: db.selectFrom('patient').select('id').where('id', '=', r.toPatientId).where('clinic_id', '=', clinicId) },
+    ],
+  },
+  reconciliation: {
+    read: shape({ asOf: optional(isoDate) }),
+    requires: () => [],
+  },
+};
+
+/** The entity's list of types and the catalogue's keys are the same set (checked when compiled). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const sameTypes: Same<(typeof COMMAND_TYPES)[number], CommandType> = true;
+void sameTypes;
+
+export const isCommandType = (type: string): type is CommandType => (COMMAND_TYPES as readonly string[]).includes(type);

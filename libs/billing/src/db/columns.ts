@@ -1,0 +1,26 @@
+import type { CommandTable, InvoiceTable, PurchaseBalanceTable, PurchaseTable } from './database.js';
+
+// Explicit column lists for statements that return rows: a prepared statement whose result
+// changes shape (a `*` after a migration added a column) is refused by Postgres.
+
+export const COMMAND_COLUMNS = [
+  'id', 'created_at', 'clinic_id', 'type', 'status', 'request', 'idempotency_key', 'channel', 'result', 'error',
+  'attempts', 'progress', 'requested_by_key_id', 'correlation_id', 'started_at', 'finished_at',
+] as const satisfies readonly (keyof CommandTable)[];
+
+/** `alias.column` for each column, typed for Kysely's select and returning lists. */
+export const qualified = <A extends string, C extends string>(alias: A, columns: readonly C[]) => columns.map((c) => `${alias}.${c}` as `${A}.${C}`);
+
+export const PURCHASE_COLUMNS = [
+  'id', 'created_at', 'clinic_id', 'patient_id', 'plan_id', 'source_purchase_id', 'kind', 'plan_name', 'status', 'payment_schedule', 'start_date', 'expires_on',
+  'cancel_at', 'price', 'insurance_friendly', 'online_redemption', 'billing_interval', 'rollover', 'first_visit_extra', 'deleted_at', 'created_by_key_id',
+] as const satisfies readonly (keyof PurchaseTable)[];
+
+export const BALANCE_COLUMNS = [
+  'id', 'created_at', 'clinic_id', 'purchase_id', 'service_id', 'service_name', 'total', 'used', 'transferred_out', 'transferred_in', 'visit_value', 'list_price', 'position',
+] as const satisfies readonly (keyof PurchaseBalanceTable)[];
+
+export const INVOICE_COLUMNS = [
+  'id', 'created_at', 'clinic_id', 'number', 'patient_id', 'kind', 'status', 'purchase_id', 'appointment_id', 'due_date', 'service_date', 'cycle_start',
+  'installment_number', 'total', 'amount_paid', 'amount_refunded', 'covered_amount', 'voided_at', 'created_by_key_id',
+] as const satisfies readonly (keyof InvoiceTable)[];

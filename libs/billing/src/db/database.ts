@@ -1,0 +1,179 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { CommandChannel, CommandProblem, CommandStatus, CommandType } from '../entities/command.entity.js';
+import type { InvoiceKind } from '../entities/invoice.entity.js';
+import type { LedgerType } from '../entities/ledger-entry.entity.js';
+import type { PaymentMethod } from '../entities/payment.entity.js';
+import type { PurchaseStatus } from '../domain/purchase-status.js';
+import type { InvoiceStatus } from '../domain/redemption.js';
+
+// The tables the command pipeline reads and writes, as Kysely sees them (from the migrations;
+// only the columns used). Money is bigint: node-postgres reads it as a string, writes a number.
+
+/** bigint minor units: a string when read, a number when written. */
+type Money = ColumnType<string, number, number>;
+/** A column with a default: optional on insert. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+/** date columns travel as ISO strings (YYYY-MM-DD). */
+type DateText = ColumnType<string, string, string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface CommandTable {
+  id: string;
+  created_at: Defaulted<Date>;
+  clinic_id: string;
+  type: CommandType;
+  status: Defaulted<CommandStatus>;
+  request: Json<Record<string, unknown>>;
+  idempotency_key: string | null;
+  channel: Defaulted<CommandChannel>;
+  result: Json<Record<string, unknown> | null> | null;
+  error: Json<CommandProblem | null> | null;
+  attempts: Defaulted<number>;
+  progress: Json<Record<string, unknown> | null> | null;
+  requested_by_key_id: string | null;
+  correlation_id: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface IdempotencyRecordTable {
+  id: string;
+  created_at: Defaulted<Date>;
+  clinic_id: string;
+  key: string;
+  endpoint: string;
+  request_hash: string;
+  command_id: string | null;
+  state: Defaulted<'in_progress' | 'done'>;
+}
+
+export interface ClinicTable {
+  id: string;
+  timezone: string;
+  settings: Json<Record<string, unknown>>;
+}
+
+export interface PatientTable {
+  id: string;
+  clinic_id: string;
+  family_id: string | null;
+}
+
+export interface PurchaseTable {
+  id: string;
+  created_at: Defaulted<Date>;
+  clinic_id: string;
+  patient_id: string;
+  plan_id: string;
+  source_purchase_id: string | null;
+  kind: 'package' | 'membership';
+  plan_name: string;
+  status: Defaulted<PurchaseStatus>;
+  payment_schedule: Defaulted<string>;
+  start_date: DateText;
+  expires_on: DateText | null;
+  cancel_at: DateText | null;
+  price: Money;
+  insurance_friendly: Defaulted<boolean>;
+  online_redemption: Defaulted<boolean>;
+  billing_interval: string | null;
+  rollover: Defaulted<boolean>;
+  first_visit_extra: Money;
+  deleted_at: Date | null;
+  created_by_key_id: string | null;
+}
+
+export interface PurchaseBalanceTable {
+  id: string;
+  created_at: Defaulted<Date>;
+  clinic_id: string;
+  purchase_id: string;
+  service_id: string;
+  service_name: string;
+  total: Money;
+  used: Defaulted<number>;
+  transferred_out: Defaulted<number>;
+  transferred_in: Defaulted<number>;
+  visit_value: Money;
+  list_price: Money;
+  position: Defaulted<number>;
+}
+
+export interface InvoiceTable {
+  id: string;
+  created_at: Defaulted<Date>;
+  clinic_id: string;
+  number: number;
+  patient_id: string;
+  kind: InvoiceKind;
+  status: Defaulted<InvoiceStatus>;
+  purchase_id: string | null;
+  appointment_id: string | null;
+  due_date: DateText | null;
+  service_date: DateText;
+  cycle_start: DateText | null;
+  installment_number: number | null;
+  total: Money;
+  amount_paid: Money;
+  amount_refunded: Money;
+  covered_amount: Money;
+  voided_at: Date | null;
+  created_by_key_id: string | null;
+}
+
+export interface InvoiceLineTable {
+  id: string;
+  clinic_id: string;
+  invoice_id: string;
+  service_id: string | null;
+  quantity: number;
+  unit_price: Money;
+  amount: Money;
+  covered_amount: Money;
+  redemption_purchase_id: string | null;
+  redemption_command_id: string | null;
+  redemption_payment_id: string | null;
+}
+
+export interface LedgerEntryTable {
+  id: string;
+  created_at: Defaulted<Date>;
+  clinic_id: string;
+  purchase_id: string;
+  service_id: string | null;
+  type: LedgerType;
+  visits: Defaulted<number>;
+  amount: Money;
+  cycle_start: DateText | null;
+  invoice_id: string | null;
+  command_id: string | null;
+  effect_key: string;
+  details: Json<Record<string, unknown> | null> | null;
+  by_key_id: string | null;
+}
+
+export interface PaymentTable {
+  id: string;
+  created_at: Defaulted<Date>;
+  clinic_id: string;
+  invoice_id: string;
+  amount: Money;
+  method: PaymentMethod;
+  reference: string | null;
+  command_id: string | null;
+  effect_key: string;
+  created_by_key_id: string | null;
+}
+
+export interface Database {
+  command: CommandTable;
+  idempotency_record: IdempotencyRecordTable;
+  clinic: ClinicTable;
+  patient: PatientTable;
+  purchase: PurchaseTable;
+  purchase_balance: PurchaseBalanceTable;
+  invoice: InvoiceTable;
+  invoice_line: InvoiceLineTable;
+  ledger_entry: LedgerEntryTable;
+  payment: PaymentTable;
+}
