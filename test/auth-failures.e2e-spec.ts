@@ -72,6 +72,20 @@ describe('failed authentication is limited per client address', () => {
     expect(refused.body.code).toBe('rate_limited');
   });
 
+  it('counts wrong tokens at /admin/queues (Bull Board): past the limit even the ADMIN_TOKEN gets 429 there', async () => {
+    const from = nextAddress();
+    const board = (token: string) => env.http().get('/admin/queues/api/queues').set('X-Forwarded-For', from).set(bearer(token));
+    await board(ADMIN_TOKEN).expect(200);
+    for (let i = 0; i < LIMIT; i++) expect((await board(randomKey())).status).toBe(401);
+    const limited = await board(randomKey());
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await board(ADMIN_TOKEN)).status).toBe(429);
+    // The same address is refused by the API too: one count per address.
+    expect((await env.http().get('/v1/clinic').set('X-Forwarded-For', from).set(bearer(clinic.keys.owner))).status).toBe(429);
+  });
+
   it('does not count requests that send no credentials (they are not guesses)', async () => {
     const from = nextAddress();
     for (let i = 0; i < LIMIT * 2; i++) await env.http().get('/v1/clinic').set('X-Forwarded-For', from).expect(401);

@@ -4,8 +4,10 @@ import { AppConfig, findActiveApiKey, hashApiKey, problemFor, safeEqual } from '
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bearerToken } from '../auth/api-key.guard.js';
 import { DashboardSessionService } from '../dashboard/session/index.js';
+import { AuthFailureLimiter } from '../limits/auth-failure-limiter.js';
+import { clientAddress } from '../limits/client-address.js';
 
-export type BoardDecision = { allowed: true } | { allowed: false; status: 401 | 403; detail: string };
+export type BoardDecision = { allowed: true } | { allowed: false; status: 401 | 403 | 429; detail: string; retryAfter?: number };
 
 /**
  * Bull Board's page and API. Scripts, styles, images and XHR from its own origin only: the page
@@ -41,6 +43,7 @@ export class BullBoardAccess {
     @Inject(AppConfig) config: AppConfig,
     private readonly em: EntityManager,
     private readonly sessions: DashboardSessionService,
+    private readonly failures: AuthFailureLimiter,
   ) {
     this.adminTokenHash = hashApiKey(config.ADMIN_TOKEN);
   }
@@ -60,13 +63,27 @@ export class BullBoardAccess {
   middleware(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
       res.setHeader('Content-Security-Policy', BULL_BOARD_CSP);
-      this.decide(req).then((decision) => {
+      this.decideLimited(req).then((decision) => {
         if (decision.allowed) return next();
-        const code = decision.status === 401 ? 'unauthorized' : 'forbidden';
+        if (decision.retryAfter) res.setHeader('Retry-After', String(decision.retryAfter));
+        const code = decision.status === 401 ? 'unauthorized' : decision.status === 429 ? 'rate_limited' : 'forbidden';
         if (decision.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="admin"');
         res.status(decision.status).type('application/problem+json').json(problemFor(code, decision.detail));
       }, next);
     };
+  }
+
+  /** `decide` behind the failed-authentication limit: a blocked address is refused before any lookup; a refused token counts. */
+  private async decideLimited(req: Request): Promise<BoardDecision> {
+    const address = clientAddress(req);
+    let wait = await this.failures.retryAfter(address);
+    if (wait === 0) {
+      const decision = await this.decide(req);
+      if (decision.allowed || decision.status !== 401 || req.headers.authorization === undefined) return decision;
+      wait = await this.failures.countFailure(address);
+      if (wait === 0) return decision;
+    }
+    return { allowed: false, status: 429, detail: this.failures.refusal(wait), retryAfter: wait };
   }
 }
 

@@ -78,9 +78,12 @@ export class AuthFailureLimiter {
   }
 
   tooMany(seconds: number): ProblemException {
-    return new ProblemException('rate_limited', `More than ${this.limit} failed authentications from this address in a minute; retry in ${seconds} s`, {
-      retryAfter: seconds,
-    });
+    return new ProblemException('rate_limited', this.refusal(seconds), { retryAfter: seconds });
+  }
+
+  /** The `detail` of the 429, for callers that answer it themselves. */
+  refusal(seconds: number): string {
+    return `More than ${this.limit} failed authentications from this address in a minute; retry in ${seconds} s`;
   }
 
   private blockedFor(address: string, { count, msLeft }: Window): number {
