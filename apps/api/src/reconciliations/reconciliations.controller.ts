@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { allowFutureAsOf, AppConfig, Clinic, isAsOfAllowed, isIsoDate, todayIn } from '@app/billing';
+import type { ReconciliationRequest } from '@app/billing';
 import { IsOptional, Matches } from 'class-validator';
 import { Auth, type AuthContext, type AuthedRequest } from '../auth/auth-context.js';
 import { BACK_OFFICE, Roles } from '../auth/roles.decorator.js';
@@ -9,7 +10,7 @@ import { CommandEndpoint } from '../common/idempotency-key.js';
 import { ProblemException } from '../common/problem.exception.js';
 import { CommandsService } from '../commands/commands.service.js';
 
-export class ReconciliationDto {
+export class ReconciliationDto implements ReconciliationRequest {
   @ApiPropertyOptional({
     example: '2026-11-24',
     description: "Defaults to today in the clinic's time zone; a later date only where the deployment sets ALLOW_FUTURE_AS_OF=true",

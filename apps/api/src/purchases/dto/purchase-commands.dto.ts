@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PAYMENT_METHODS } from '@app/billing';
+import type { CancellationRequest, RefundRequest, TransferRequest } from '@app/billing';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 
-export class CancellationDto {
+export class CancellationDto implements Omit<CancellationRequest, 'purchaseId'> {
   @ApiProperty({ minLength: 1, maxLength: 500 })
   @IsString()
   @MinLength(1)
@@ -15,7 +16,7 @@ export class CancellationDto {
   effective?: 'now' | 'end_of_cycle';
 }
 
-export class RefundDto {
+export class RefundDto implements Omit<RefundRequest, 'purchaseId'> {
   @ApiPropertyOptional({ minimum: 1, description: 'Without it, the amount the refund policy gives' })
   @IsOptional()
   @IsInt()
@@ -34,7 +35,7 @@ export class RefundDto {
   reason: string;
 }
 
-export class TransferDto {
+export class TransferDto implements Omit<TransferRequest, 'purchaseId'> {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   toPatientId: string;

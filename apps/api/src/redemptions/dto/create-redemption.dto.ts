@@ -1,7 +1,8 @@
+import type { RedemptionRequest } from '@app/billing';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 
-export class CreateRedemptionDto {
+export class CreateRedemptionDto implements RedemptionRequest {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all')
   invoiceId: string;
