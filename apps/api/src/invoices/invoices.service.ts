@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { build, Invoice, InvoiceLine, nextInvoiceNumber, Patient, Service, todayIn } from '@app/billing';
+import { build, decideLineAddition, decideLineRemoval, Invoice, InvoiceLine, nextInvoiceNumber, Patient, Service, todayIn } from '@app/billing';
 import { ClinicsService } from '../clinics/clinics.service.js';
 import { decodeCursor, pageLimit, toPage, type Page } from '../common/pagination.js';
 import { notFound, ProblemException } from '../common/problem.exception.js';
@@ -40,10 +40,9 @@ export class InvoicesService {
       const invoice = await lockInvoice(tx, clinicId, invoiceId);
       const service = await tx.findOne(Service, { id: dto.serviceId.toLowerCase(), clinicId });
       if (!service) throw notFound('Service');
-      if (invoice.status !== 'open' || invoice.kind !== 'service') {
-        throw new ProblemException('invoice_not_open', `Lines can be added to open service invoices only (this one is a ${invoice.status} ${invoice.kind} invoice)`);
-      }
       const quantity = dto.quantity ?? 1;
+      const decision = decideLineAddition(invoice, { amount: service.price * quantity });
+      if (!decision.ok) throw new ProblemException(decision.rejected, decision.detail);
       const line = build(InvoiceLine, {
         clinicId,
         invoiceId,
@@ -53,27 +52,22 @@ export class InvoicesService {
         unitPrice: service.price,
         amount: service.price * quantity,
       });
-      invoice.total += line.amount;
+      invoice.total = decision.effects.total;
       tx.persist(line);
       return toLineResponse(line);
     });
   }
 
-  /** Only a line nobody relies on yet: not redeemed, on an invoice nothing was paid on. */
+  /** Only a line nobody relies on yet (domain/invoice.ts decides). */
   async deleteLine(clinicId: string, invoiceId: string, lineId: string): Promise<void> {
     await this.em.fork().transactional(async (tx) => {
       const invoice = await lockInvoice(tx, clinicId, invoiceId);
       const line = await tx.findOne(InvoiceLine, { id: lineId, invoiceId });
       if (!line) throw notFound('Invoice line');
-      if (line.redemptionCommandId || invoice.amountPaid > 0) {
-        throw new ProblemException('line_in_use', line.redemptionCommandId ? 'The line is redeemed' : 'The invoice has payments');
-      }
-      if (invoice.status !== 'open' || invoice.kind !== 'service') {
-        throw new ProblemException('invoice_not_open', `Lines can be removed from open service invoices only (this one is a ${invoice.status} ${invoice.kind} invoice)`);
-      }
-      invoice.total -= line.amount;
-      // What is left may be all redeemed already: then nothing is due and the invoice is paid.
-      if (invoice.total > 0 && invoice.total - invoice.coveredAmount - invoice.amountPaid === 0) invoice.status = 'paid';
+      const decision = decideLineRemoval(invoice, { amount: line.amount, redeemed: line.redemptionCommandId !== null });
+      if (!decision.ok) throw new ProblemException(decision.rejected, decision.detail);
+      invoice.total = decision.effects.total;
+      invoice.status = decision.effects.status;
       tx.remove(line);
     });
   }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { build, Payment } from '@app/billing';
+import { balanceDue, build, decidePayment, Payment } from '@app/billing';
 import { ProblemException } from '../common/problem.exception.js';
-import { balanceDue, toPaymentResponse, type PaymentResponse } from './dto/invoice.response.js';
+import { toPaymentResponse, type PaymentResponse } from './dto/invoice.response.js';
 import type { CreatePaymentDto } from './dto/create-payment.dto.js';
 import { lockInvoice } from './invoices.service.js';
 
@@ -22,10 +22,9 @@ export class PaymentsService {
       const effectKey = idempotencyKey ? `payment-key:${clinicId}:${idempotencyKey}` : null;
       const earlier = effectKey ? await tx.findOne(Payment, { effectKey }) : null;
       if (earlier) return toPaymentResponse(earlier);
-      if (invoice.status === 'void') throw new ProblemException('invoice_not_open', 'The invoice is void');
-      const due = balanceDue(invoice);
-      if (dto.amount > due) {
-        throw new ProblemException('overpayment', `The payment of ${dto.amount} exceeds the balance due of ${due}`, { balanceDue: due });
+      const decision = decidePayment(invoice, dto.amount);
+      if (!decision.ok) {
+        throw new ProblemException(decision.rejected, decision.detail, decision.rejected === 'overpayment' ? { balanceDue: balanceDue(invoice) } : undefined);
       }
       const payment = build(Payment, {
         clinicId,
@@ -36,8 +35,8 @@ export class PaymentsService {
         createdByKeyId: keyId,
       });
       payment.effectKey = effectKey ?? `payment:${payment.id}`;
-      invoice.amountPaid += dto.amount;
-      if (balanceDue(invoice) === 0) invoice.status = 'paid';
+      invoice.amountPaid = decision.effects.amountPaid;
+      invoice.status = decision.effects.status;
       tx.persist(payment);
       return toPaymentResponse(payment);
     });

@@ -4,6 +4,7 @@ import { CommandRunner } from '../commands/command-runner.js';
 import { submitCommand } from '../commands/command-store.js';
 import { COMMAND_HANDLERS } from '../commands/handlers/index.js';
 import { addDays, todayIn, type IsoDate } from '../domain/dates.js';
+import { balanceDue, decidePayment } from '../domain/invoice.js';
 import type { Role } from '../entities/api-key.entity.js';
 import { build } from '../entities/base.js';
 import { Family } from '../entities/family.entity.js';
@@ -103,7 +104,7 @@ export async function seedDemo(em: EntityManager, options: { name?: string; time
   };
   const invoicesOf = (purchaseId: string) => em.fork().find(Invoice, { purchaseId }, { orderBy: { number: 'asc' } });
   const payInFull = async (purchaseId: string, count = Infinity) => {
-    for (const invoice of (await invoicesOf(purchaseId)).slice(0, count)) await pay(em, invoice.id, invoice.total - invoice.amountPaid, 'card', ownerKeyId);
+    for (const invoice of (await invoicesOf(purchaseId)).slice(0, count)) await pay(em, invoice.id, balanceDue(invoice), 'card', ownerKeyId);
   };
 
   const adaPack = await sell(ada, tenMassages, addDays(today, -60));
@@ -173,10 +174,12 @@ async function pay(em: EntityManager, invoiceId: string, amount: number, method:
   if (amount <= 0) return;
   await em.fork().transactional(async (t) => {
     const invoice = await t.findOneOrFail(Invoice, { id: invoiceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const decision = decidePayment(invoice, amount);
+    if (!decision.ok) throw new Error(`demo payment refused: ${decision.rejected}`);
     const payment = build(Payment, { clinicId: invoice.clinicId, invoiceId, amount, method, createdByKeyId: keyId });
     payment.effectKey = `payment:${payment.id}`;
-    invoice.amountPaid += amount;
-    if (invoice.total - invoice.coveredAmount - invoice.amountPaid === 0) invoice.status = 'paid';
+    invoice.amountPaid = decision.effects.amountPaid;
+    invoice.status = decision.effects.status;
     t.persist(payment);
   });
 }

@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ALL_PAYMENT_METHODS, balanceDue, INVOICE_KINDS, INVOICE_STATUSES } from '@app/billing';
 import type { Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, PaymentMethod } from '@app/billing';
-import { INVOICE_KINDS, INVOICE_STATUSES } from './list-invoices.query.js';
-
-const METHODS = ['cash', 'card', 'e_transfer', 'insurance', 'other', 'package_credit'];
 
 export class LineRedemptionResponse {
   @ApiProperty({ format: 'uuid' })
@@ -48,7 +46,7 @@ export class InvoicePaymentResponse {
   @ApiProperty({ type: 'integer', description: 'Negative for a refund' })
   amount: number;
 
-  @ApiProperty({ enum: METHODS })
+  @ApiProperty({ enum: ALL_PAYMENT_METHODS })
   method: PaymentMethod;
 
   @ApiProperty({ format: 'date-time' })
@@ -144,8 +142,6 @@ export function toInvoicePaymentResponse(payment: Payment): InvoicePaymentRespon
 export function toPaymentResponse(payment: Payment): PaymentResponse {
   return { ...toInvoicePaymentResponse(payment), invoiceId: payment.invoiceId };
 }
-
-export const balanceDue = (invoice: Invoice) => invoice.total - invoice.coveredAmount - invoice.amountPaid;
 
 export function toInvoiceResponse(invoice: Invoice, lines: InvoiceLine[], payments: Payment[]): InvoiceResponse {
   return {

@@ -1,10 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import type { InvoiceKind, InvoiceStatus } from '@app/billing';
+import { INVOICE_KINDS, INVOICE_STATUSES, type InvoiceKind, type InvoiceStatus } from '@app/billing';
 import { ListQuery } from '../../common/pagination.js';
-
-export const INVOICE_KINDS: InvoiceKind[] = ['service', 'package', 'installment', 'membership'];
-export const INVOICE_STATUSES: InvoiceStatus[] = ['open', 'paid', 'void'];
 
 export class ListInvoicesQuery extends ListQuery {
   @ApiPropertyOptional({ format: 'uuid' })

@@ -15,11 +15,10 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import type { BillingInterval, PlanKind } from '@app/billing';
+import { BILLING_INTERVALS, type BillingInterval, type PlanKind } from '@app/billing';
 import { PriceField, TextField } from '../../common/fields/field.decorators.js';
 import { OnlyFor, PLAN_KINDS } from './only-for-kind.decorator.js';
 
-export const BILLING_INTERVALS: BillingInterval[] = ['week', 'month', 'year'];
 export const MAX_PLAN_ITEMS = 50;
 
 export class PlanItemDto {

@@ -1,7 +1,7 @@
 import { registerDecorator } from 'class-validator';
-import type { PlanKind } from '@app/billing';
+import { PURCHASE_KINDS, type PlanKind } from '@app/billing';
 
-export const PLAN_KINDS: PlanKind[] = ['package', 'membership'];
+export const PLAN_KINDS: readonly PlanKind[] = PURCHASE_KINDS;
 
 /**
  * A plan option that belongs to one kind: on a plan of the other kind it must be absent

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { BillingInterval, Plan, PlanKind } from '@app/billing';
-import { BILLING_INTERVALS, InstallmentTermsDto } from './create-plan.dto.js';
+import { BILLING_INTERVALS, type BillingInterval, type Plan, type PlanKind } from '@app/billing';
+import { InstallmentTermsDto } from './create-plan.dto.js';
 import { PLAN_KINDS } from './only-for-kind.decorator.js';
 
 export class PlanItemResponse {

@@ -1,8 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { LEDGER_TYPES } from '@app/billing';
-import { INVOICE_KINDS, INVOICE_STATUSES } from '../../invoices/dto/list-invoices.query.js';
-
-const PURCHASE_STATUSES = ['active', 'exhausted', 'expired', 'cancelled'];
+import { BILLING_INTERVALS, INVOICE_KINDS, INVOICE_STATUSES, LEDGER_TYPES, PURCHASE_KINDS, PURCHASE_STATUSES } from '@app/billing';
 
 export class PurchaseBalanceResponse {
   @ApiProperty({ format: 'uuid' })
@@ -142,7 +139,7 @@ export class PurchaseResponse {
   @ApiProperty()
   planName: string;
 
-  @ApiProperty({ enum: ['package', 'membership'] })
+  @ApiProperty({ enum: PURCHASE_KINDS })
   kind: string;
 
   @ApiProperty({ enum: PURCHASE_STATUSES })
@@ -178,7 +175,7 @@ export class PurchaseResponse {
   @ApiProperty({ type: () => [PurchaseBalanceResponse] })
   balances: PurchaseBalanceResponse[];
 
-  @ApiPropertyOptional({ enum: ['week', 'month', 'year'], nullable: true, description: 'Memberships' })
+  @ApiPropertyOptional({ enum: BILLING_INTERVALS, nullable: true, description: 'Memberships' })
   billingInterval?: string | null;
 
   @ApiPropertyOptional({ description: 'Memberships' })

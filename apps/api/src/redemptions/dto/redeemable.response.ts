@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PURCHASE_KINDS } from '@app/billing';
 
 export class RedeemableOptionResponse {
   @ApiProperty({ format: 'uuid' })
@@ -7,7 +8,7 @@ export class RedeemableOptionResponse {
   @ApiProperty()
   planName: string;
 
-  @ApiProperty({ enum: ['package', 'membership'] })
+  @ApiProperty({ enum: PURCHASE_KINDS })
   kind: string;
 
   @ApiProperty({ type: 'integer' })
