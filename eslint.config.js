@@ -15,6 +15,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
       // Nest's DI and decorators need classes with only a constructor, and empty module classes.
       '@typescript-eslint/no-extraneous-class': 'off',
+      // A variable read in a closure before its one assignment (a stream's own unsubscribe) stays let.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {
