@@ -15,7 +15,7 @@ import { idem } from './helpers.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'test/generated/hey-api');
 // ajv-formats is CommonJS: under ESM its function may sit on .default.
-const addFormats = ((formatsModule as unknown as { default?: typeof formatsModule }).default ?? formatsModule) as typeof formatsModule.default;
+const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 // Every field of the four request bodies is spelled out: `Required<…>` makes a field the generated
 // type has and the flow forgets a type error, and a field typed `object` could not take a string.

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import createClient from 'openapi-fetch';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
+import { launchBrowser } from './browser.js';
 import { ADMIN_TOKEN, startTestEnv, type TestEnv } from './harness.js';
 import { idem } from './helpers.js';
 
@@ -115,6 +116,123 @@ describe('OpenAPI: /docs, /docs-json and a typed client generated from it', () =
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.text).toMatch(/swagger/i);
     expect(doc).toMatchObject({ openapi: expect.stringMatching(/^3\./), info: { title: 'Clinic Billing API' } });
+  });
+
+  it('/docs has a Content-Security-Policy that allows only its own same-origin assets, which it serves; Swagger UI keeps no key in localStorage', async () => {
+    const page = await env.http().get('/docs').redirects(1).expect(200);
+    const csp = String(page.headers['content-security-policy'] ?? '');
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    // Every script is an asset of /docs (no inline script, which script-src 'self' would block).
+    const scripts = [...page.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes, body] of scripts) {
+      expect({ attributes, inline: body.trim() }).toEqual({ attributes: expect.stringMatching(/src=["'][^"']+["']/), inline: '' });
+    }
+    const assets = [...page.text.matchAll(/(?:src|href)=["']([^"']+\.(?:js|css))["']/g)].map((m) => m[1]);
+    expect(assets).toEqual(expect.arrayContaining([expect.stringMatching(/swagger-ui-bundle\.js$/), expect.stringMatching(/swagger-ui\.css$/)]));
+    for (const asset of assets) {
+      expect(asset).not.toMatch(/^(https?:)?\/\//);
+      const pageUrl = (page as unknown as { redirects?: string[] }).redirects?.at(-1) ?? `${env.baseUrl}/docs`;
+      const answer = await env.http().get(new URL(asset, pageUrl).pathname).expect(200);
+      expect(answer.headers['content-security-policy']).toBe(csp);
+    }
+    const init = await env.http().get('/docs/swagger-ui-init.js').expect(200);
+    expect(init.text).toMatch(/"persistAuthorization":\s*false/);
+    expect(init.text).not.toMatch(/"persistAuthorization":\s*true/);
+    expect(init.text).toMatch(/"validatorUrl":\s*null/);
+  });
+
+  it('Swagger UI renders under that policy in a browser, with no violation, and keeps nothing in localStorage after authorizing', async () => {
+    const browser = await launchBrowser();
+    try {
+      const { page } = browser;
+      const violations: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+      });
+      await page.goto(`${env.baseUrl}/docs`);
+      await page.locator('.swagger-ui .info .title').filter({ hasText: 'Clinic Billing API' }).waitFor({ timeout: 15_000 });
+      await page.locator('.opblock').first().waitFor();
+      // Authorize with a key, as a developer would: it must not be written to localStorage.
+      await page.locator('button.authorize').first().click();
+      await page.locator('.auth-container input').first().fill('cbk_not_a_real_key');
+      await page.locator('.auth-btn-wrapper button.authorize').first().click();
+      const stored = await page.evaluate(() => Object.keys(localStorage).map((key) => `${key}=${localStorage.getItem(key)}`));
+      expect(stored.filter((entry) => /authorized|cbk_/.test(entry))).toEqual([]);
+      expect(violations).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it('types every string|null request field as a nullable string, lists null in nullable enums, and never puts nullable beside a $ref', () => {
+    const bare: string[] = [];
+    const beside: string[] = [];
+    const enums: string[] = [];
+    const walk = (node: any, where: string) => {
+      if (!node || typeof node !== 'object') return;
+      if (node.type === 'object' && !node.properties && node.additionalProperties === undefined && !node.enum) bare.push(where);
+      if (node.nullable && (node.allOf || node.$ref || node.oneOf || node.anyOf)) beside.push(where);
+      if (node.nullable && Array.isArray(node.enum) && !node.enum.includes(null)) enums.push(where);
+      for (const [key, value] of Object.entries(node)) if (key !== 'enum' && key !== 'example') walk(value, `${where}.${key}`);
+    };
+    walk(doc.components.schemas, 'schemas');
+    expect({ bare, beside, enums }).toEqual({ bare: [], beside: [], enums: [] });
+    const { CreatePatientDto, UpdatePatientDto, CreatePaymentDto, PlanResponse, BookingResponse } = doc.components.schemas;
+    for (const schema of [CreatePatientDto, UpdatePatientDto]) {
+      for (const field of ['email', 'phone', 'dateOfBirth', 'familyId']) expect(schema.properties[field]).toMatchObject({ type: 'string', nullable: true });
+    }
+    expect(CreatePaymentDto.properties.reference).toMatchObject({ type: 'string', nullable: true });
+    expect(PlanResponse.properties.billingInterval.enum).toEqual(['week', 'month', 'year', null]);
+    expect(BookingResponse.properties.redemption.anyOf).toEqual([{ $ref: '#/components/schemas/CommandResponse' }, expect.objectContaining({ nullable: true, enum: [null] })]);
+  });
+
+  it('types each command request and result per command type, with a discriminator on type', () => {
+    const schemas = doc.components.schemas;
+    const types = ['redemption', 'cancellation', 'refund', 'transfer', 'reconciliation'];
+    expect(schemas.CommandResponse.discriminator.propertyName).toBe('type');
+    expect(Object.keys(schemas.CommandResponse.discriminator.mapping).sort()).toEqual([...types].sort());
+    for (const type of types) {
+      const ref: string = schemas.CommandResponse.discriminator.mapping[type];
+      expect(schemas.CommandResponse.oneOf).toContainEqual({ $ref: ref });
+      const schema = schemas[ref.split('/').pop()!];
+      expect(schema.properties.type.enum).toEqual([type]);
+      expect(schema.required).toEqual(expect.arrayContaining(['id', 'type', 'status', 'request', 'attempts', 'createdAt']));
+      for (const part of ['request', 'result']) {
+        const target = schema.properties[part].$ref ?? schema.properties[part].allOf?.[0]?.$ref;
+        expect({ type, part, target }).toEqual({ type, part, target: expect.stringMatching(/^#\/components\/schemas\/\w+Command(Request|Result)$/) });
+      }
+    }
+    expect(schemas.RedemptionCommandResult.required).toEqual(expect.arrayContaining(['purchaseId', 'coveredAmount', 'invoiceId', 'lineId']));
+    expect(schemas.RefundCommandRequest.properties.method.enum).toEqual(expect.arrayContaining(['card', 'cash']));
+  });
+
+  it('gives every operation a summary and a declared tag, and documents the problems each can give', () => {
+    const declared = new Set(doc.tags.map((t: any) => t.name));
+    for (const [method, path] of ENDPOINTS) {
+      const op = doc.paths[path][method];
+      expect({ path, method, summary: typeof op.summary === 'string' && op.summary.length > 0 }).toEqual({ path, method, summary: true });
+      expect(op.tags.length).toBeGreaterThan(0);
+      for (const tag of op.tags) expect(declared).toContain(tag);
+    }
+    expect(doc.servers.length).toBeGreaterThan(0);
+    const problems = (method: string, path: string, status: number) => doc.paths[path][method].responses[String(status)]?.description ?? '';
+    // From the route: body, role, key, path parameters.
+    expect(problems('post', '/v1/redemptions', 400)).toMatch(/validation_failed.*idempotency_key_required/);
+    expect(problems('post', '/v1/redemptions', 422)).toMatch(/idempotency_key_reused/);
+    expect(problems('post', '/v1/patients', 409)).toMatch(/idempotency_key_in_progress/);
+    expect(problems('get', '/v1/commands/{id}', 403)).toBe('');
+    expect(problems('post', '/v1/plans', 403)).toMatch(/forbidden/);
+    expect(problems('post', '/v1/clinics', 403)).toBe('');
+    expect(problems('get', '/health/live', 401)).toBe('');
+    // From the services (operations.ts).
+    expect(problems('post', '/v1/invoices/{id}/payments', 422)).toMatch(/overpayment/);
+    expect(problems('post', '/v1/invoices/{id}/payments', 409)).toMatch(/invoice_not_open/);
+    expect(problems('delete', '/v1/invoices/{id}/lines/{lineId}', 409)).toMatch(/line_in_use/);
+    expect(problems('delete', '/v1/purchases/{id}', 409)).toMatch(/purchase_in_use/);
+    expect(problems('post', '/v1/patients/{patientId}/purchases', 422)).toMatch(/plan_archived/);
   });
 
   it('covers every endpoint of api-v1.md with request and response schemas', () => {

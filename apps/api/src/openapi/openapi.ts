@@ -76,9 +76,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     // Relative: the API that serves the document is the one it describes, wherever it is deployed.
     .addServer('/', 'This API')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (`cbk_…`)' }, 'bearer')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The platform operator's ADMIN_TOKEN" }, ADMIN_SCHEME)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the deployment sets one' }, METRICS_SCHEME)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key (`cbk_…`)' }, 'bearer')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'token', description: "The platform operator's ADMIN_TOKEN" }, ADMIN_SCHEME)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'token', description: 'METRICS_TOKEN, when the deployment sets one' }, METRICS_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDetails, FieldErrorSchema, CommandResponse, ...COMMAND_MODELS],

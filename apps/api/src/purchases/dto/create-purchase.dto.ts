@@ -6,7 +6,7 @@ export class CreatePurchaseDto {
   @IsUUID('all')
   planId: string;
 
-  @ApiPropertyOptional({ example: '2026-11-24', description: "Defaults to today in the clinic's time zone; from 5 years before to 1 year after today" })
+  @ApiPropertyOptional({ format: 'date', example: '2026-11-24', description: "Defaults to today in the clinic's time zone; from 5 years before to 1 year after today" })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'startDate must be a date YYYY-MM-DD' })
   startDate?: string;
