@@ -1,5 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { assertTransition } from '../domain/transitions.js';
 import { Invoice } from '../entities/invoice.entity.js';
 import { Purchase } from '../entities/purchase.entity.js';
 
@@ -21,6 +22,7 @@ export async function deletePurchase(em: EntityManager, clinicId: string, purcha
   if (purchase.sourcePurchaseId !== null || Number(touched[0]?.n ?? 0) > 0 || paid) return 'in_use';
   purchase.deletedAt = new Date();
   for (const invoice of invoices) {
+    assertTransition('invoice', invoice.status, 'void');
     invoice.status = 'void';
     invoice.voidedAt = new Date();
   }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IsoDate } from '../domain/dates.js';
+import { isLineCovered } from '../domain/invoice.js';
 import type { MembershipCycleInvoice, RedeemablePurchase, RedemptionLine } from '../domain/redemption.js';
 import type { InvoiceStatus } from '../domain/redemption.js';
 import { Purchase } from '../entities/purchase.entity.js';
@@ -30,12 +31,10 @@ type LineFields = Pick<NonNullable<InvoiceLineState['line']>, 'serviceId' | 'qua
 type InvoiceFields = Pick<InvoiceLineState, 'status' | 'patientId' | 'serviceDate' | 'total' | 'coveredAmount' | 'amountPaid'>;
 
 export function redemptionLine(invoice: InvoiceFields, line: LineFields): RedemptionLine {
-  const balanceDue = invoice.total - invoice.coveredAmount - invoice.amountPaid;
   return {
     invoiceStatus: invoice.status,
     invoicePatientId: invoice.patientId,
-    // Redeemed, or already paid with money: either way nothing of it is left to cover.
-    lineCovered: line.redemptionCommandId !== null || balanceDue < line.amount,
+    lineCovered: isLineCovered(invoice, { amount: line.amount, redeemed: line.redemptionCommandId !== null }),
     serviceId: line.serviceId ?? '',
     quantity: line.quantity,
     amount: line.amount,

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import type { CancellationEffects } from '../../domain/cancellation.js';
 import type { IsoDate } from '../../domain/dates.js';
+import { assertTransition } from '../../domain/transitions.js';
 import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import type { Purchase } from '../../entities/purchase.entity.js';
@@ -28,6 +29,8 @@ export async function cancellationWrites(
     invoice.amountPaid === 0 &&
     (effects.voidOpenInvoices === 'installments' ? invoice.kind === 'installment' : invoice.kind === 'membership' && invoice.cycleStart !== null && invoice.cycleStart > today),
   );
+  assertTransition('purchase', purchase.status, effects.status);
+  for (const invoice of toVoid) assertTransition('invoice', invoice.status, 'void');
   const writes: EffectWrite[] = [
     db.updateTable('purchase').set({ status: effects.status, cancel_at: effects.cancelAt }).where('id', '=', purchase.id),
     db.insertInto('ledger_entry').values({

@@ -1,4 +1,6 @@
+import { redeemedInvoice } from '../../domain/invoice.js';
 import { chooseRedemption, decideRedemption, type RedemptionEffects } from '../../domain/redemption.js';
+import { assertTransition } from '../../domain/transitions.js';
 import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import { db } from '../../db/query.js';
@@ -27,6 +29,7 @@ export const redemptionHandler: CommandHandler<'redemption'> = {
     if (!decision.ok) return rejected(decision.rejected);
 
     const purchase = candidates.find((c) => c.purchase.id === decision.effects.purchaseId)!.purchase;
+    if (decision.effects.exhausts) assertTransition('purchase', purchase.status, 'exhausted');
     const { paymentId, writes } = redemptionWrites(command, invoice, purchase.kind, decision.effects);
     return succeeded<'redemption'>({
       purchaseId: purchase.id,
@@ -52,10 +55,12 @@ function redemptionWrites(command: Command, invoice: InvoiceLineState, kind: 'pa
   const insurance = effects.insurance;
   const paymentId = insurance && insurance.paymentAmount > 0 ? newId() : null;
   const lineAmount = insurance ? insurance.lineAmount : line.amount;
-  const total = invoice.total + lineAmount - line.amount;
-  const amountPaid = invoice.amountPaid + (paymentId ? insurance!.paymentAmount : 0);
-  const coveredAmount = invoice.coveredAmount + effects.coveredAmount;
-  const status = total - coveredAmount - amountPaid === 0 ? 'paid' : invoice.status;
+  const { total, coveredAmount, amountPaid, status } = redeemedInvoice(invoice, {
+    lineAmount: line.amount,
+    newLineAmount: lineAmount,
+    coveredAmount: effects.coveredAmount,
+    creditPayment: paymentId ? insurance!.paymentAmount : 0,
+  });
   const writes: EffectWrite[] = [
     db.insertInto('ledger_entry').values({
       id: newId(), clinic_id: invoice.clinicId, purchase_id: effects.purchaseId, service_id: effects.serviceId, type: 'redeemed', visits: -effects.quantity,

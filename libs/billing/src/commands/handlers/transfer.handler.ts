@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { decideTransfer } from '../../domain/transfer.js';
+import { assertTransition } from '../../domain/transitions.js';
 import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import type { Purchase } from '../../entities/purchase.entity.js';
@@ -33,6 +34,8 @@ export const transferHandler: CommandHandler<'transfer'> = {
     const sourceBalance = balances.find((b) => b.serviceId === request.serviceId)!;
     const targetId = existingTarget?.id ?? newId();
     const targetBalance = targetBalances.find((b) => b.serviceId === request.serviceId);
+    if (decision.effects.exhausts) assertTransition('purchase', source.status, 'exhausted');
+    if (existingTarget?.status === 'exhausted') assertTransition('purchase', existingTarget.status, 'active');
     const writes: EffectWrite[] = [
       db.updateTable('purchase_balance').set({ transferred_out: sourceBalance.transferredOut + quantity }).where('id', '=', sourceBalance.id),
       ...(decision.effects.exhausts ? [db.updateTable('purchase').set({ status: 'exhausted' }).where('id', '=', source.id)] : []),
