@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { COMMAND_STATUSES, PAYMENT_METHODS, type CommandStatus, type CommandType } from '@app/billing';
+import { COMMAND_STATUSES, PAYMENT_METHODS, type CommandRequest, type CommandResult, type CommandStatus, type CommandType } from '@app/billing';
 import { ProblemDetails } from '../../openapi/problem.schema.js';
 
 // A command's `request` and `result` per command type (the handlers in libs/billing/src/commands/
@@ -38,7 +38,7 @@ export class RefundCommandRequest {
   amount?: number;
 
   @ApiProperty({ enum: PAYMENT_METHODS })
-  method: string;
+  method: (typeof PAYMENT_METHODS)[number];
 
   @ApiProperty()
   reason: string;
@@ -174,7 +174,7 @@ export class ReconciliationCommandResult {
 
 export class ReconciliationProgress {
   @ApiProperty({ enum: ['membership_cycles', 'cancellations', 'expiry', 'overdue', 'requeue', 'done'] })
-  phase: string;
+  phase: 'membership_cycles' | 'cancellations' | 'expiry' | 'overdue' | 'requeue' | 'done';
 
   @ApiProperty({ format: 'date' })
   asOf: string;
@@ -278,3 +278,18 @@ export const COMMAND_SCHEMAS = {
   transfer: TransferCommand,
   reconciliation: ReconciliationCommand,
 } as const satisfies Record<CommandType, new () => CommandBase>;
+
+// The documented shapes are the catalogue's (libs/billing/src/commands/catalogue.ts): a field added,
+// removed or retyped on either side without the other fails to compile here.
+// Identical, optional fields included (mutual assignability would let an optional field go missing).
+type Same<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : never;
+type Documented<T extends CommandType> = (typeof COMMAND_SCHEMAS)[T]['prototype'];
+type InSync<T extends CommandType> = [Same<Documented<T>['request'], CommandRequest<T>>, Same<NonNullable<Documented<T>['result']>, CommandResult<T>>];
+const inSync: { [T in CommandType]: InSync<T> } = {
+  redemption: [true, true],
+  cancellation: [true, true],
+  refund: [true, true],
+  transfer: [true, true],
+  reconciliation: [true, true],
+};
+void inSync;
