@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { UnrecoverableError, type Queue } from 'bullmq';
 import { sql, type QueryCreator } from 'kysely';
 import { todayIn } from '../domain/dates.js';
+import { allowedFrom } from '../domain/transitions.js';
 import type { ClinicSettings } from '../entities/clinic.entity.js';
 import { Command, type CommandProblem } from '../entities/command.entity.js';
 import { problemFor } from '../problems/problem.js';
@@ -19,6 +20,9 @@ export type RunResult = 'skipped' | 'succeeded' | 'rejected' | 'failed';
 
 /** One handler per command type: a type without one does not compile. */
 export type CommandHandlers = { readonly [T in CommandType]: CommandHandler<T> };
+
+// Queued, or running again after a crashed delivery: the command table's moves to running.
+const STARTABLE = allowedFrom('command', 'running');
 
 const BATCHED = Symbol('batched');
 
@@ -109,7 +113,7 @@ export class CommandRunner {
         .set((eb) => ({ status: 'running', attempts: eb('c.attempts', '+', 1), started_at: sql<Date>`coalesce(c.started_at, now())` }))
         .whereRef('cl.id', '=', 'c.clinic_id')
         .where('c.id', '=', commandId)
-        .where('c.status', 'in', ['queued', 'running'])
+        .where('c.status', 'in', STARTABLE)
         .returning([...qualified('c', COMMAND_COLUMNS), 'cl.timezone as clinic_timezone', 'cl.settings as clinic_settings']),
     );
     const row = rows[0];
