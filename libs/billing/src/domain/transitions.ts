@@ -16,8 +16,9 @@ export const PURCHASE_TRANSITIONS = {
   active: ['exhausted', 'expired', 'cancelled'],
   // A transfer's target receives visits again.
   exhausted: ['active'],
-  // A visit dated within validity, redeemed after the expiry, may take the last visit.
-  expired: ['exhausted'],
+  // A visit dated within validity, redeemed after the expiry, may take the last visit; active:
+  // an extension to today or later (extension.ts).
+  expired: ['exhausted', 'active'],
   cancelled: [],
 } as const satisfies Table<PurchaseStatus>;
 
@@ -30,8 +31,9 @@ export const INVOICE_TRANSITIONS = {
   // paid: a payment, a redemption or a removed line leaves nothing due; void: cancelling or
   // deleting the purchase.
   open: ['paid', 'void'],
-  // Deleting a purchase voids its invoices, and one that cost nothing was paid at creation.
-  paid: ['void'],
+  // Deleting a purchase voids its invoices, and one that cost nothing was paid at creation;
+  // open: a reversal leaves something due (reversal.ts).
+  paid: ['void', 'open'],
   void: [],
 } as const satisfies Table<InvoiceStatus>;
 
