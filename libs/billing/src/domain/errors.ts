@@ -25,6 +25,22 @@ export const BILLING_ERROR_CODES = [
   'invoice_not_open',
   'plan_kind_mismatch',
   'appointment_invoiced',
+  // Corrections (issue 14): reversals, voids, refunds of service invoices, cancelled
+  // appointments, extensions, pauses, retries.
+  'not_reversible',
+  'already_reversed',
+  'invoice_not_voidable',
+  'invoice_has_payments',
+  'refund_via_purchase',
+  'appointment_cancelled',
+  'cancellation_window_passed',
+  'not_extendable',
+  'extension_not_later',
+  'not_a_membership',
+  'already_paused',
+  'not_paused',
+  'purchase_paused',
+  'not_retryable',
 ] as const;
 
 export type BillingErrorCode = (typeof BILLING_ERROR_CODES)[number];

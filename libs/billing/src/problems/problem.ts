@@ -58,6 +58,20 @@ const BILLING_PROBLEMS = {
   invoice_not_open: { status: 409, title: 'The invoice is not open' },
   overpayment: { status: 422, title: 'The payment exceeds the balance due' },
   appointment_invoiced: { status: 409, title: 'The appointment already has an invoice' },
+  not_reversible: { status: 409, title: 'Only a succeeded redemption can be reversed' },
+  already_reversed: { status: 409, title: 'The redemption was reversed already' },
+  invoice_not_voidable: { status: 409, title: "Only a service invoice can be voided: cancel or delete the purchase instead" },
+  invoice_has_payments: { status: 409, title: 'The invoice has money on it: refund it first' },
+  refund_via_purchase: { status: 409, title: "A purchase's invoice is refunded through the purchase" },
+  appointment_cancelled: { status: 409, title: 'The appointment is cancelled already' },
+  cancellation_window_passed: { status: 409, title: 'It is too close to the appointment to cancel online' },
+  not_extendable: { status: 422, title: 'Only a package with an expiry date can be extended' },
+  extension_not_later: { status: 422, title: 'The new expiry date is not after the current one' },
+  not_a_membership: { status: 422, title: 'Only a membership can be paused or resumed' },
+  already_paused: { status: 409, title: 'The membership has a pause that has not ended' },
+  not_paused: { status: 409, title: 'The membership has no paused cycle still to come' },
+  purchase_paused: { status: 422, title: 'The membership is paused on the service date' },
+  not_retryable: { status: 409, title: 'Only a failed command can be retried' },
 } as const satisfies Record<BillingErrorCode, Problem>;
 
 /** Every error code a client can branch on (the OpenAPI document lists these keys). */
