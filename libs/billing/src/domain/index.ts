@@ -13,3 +13,4 @@ export * from './transfer.js';
 export * from './cancellation.js';
 export * from './invoice.js';
 export * from './transitions.js';
+export * from './reversal.js';
