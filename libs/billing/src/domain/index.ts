@@ -14,3 +14,4 @@ export * from './cancellation.js';
 export * from './invoice.js';
 export * from './transitions.js';
 export * from './reversal.js';
+export * from './invoice-void.js';
