@@ -15,3 +15,5 @@ export * from './invoice.js';
 export * from './transitions.js';
 export * from './reversal.js';
 export * from './invoice-void.js';
+export * from './taxes.js';
+export * from './invoice-refund.js';
