@@ -95,7 +95,7 @@ export function isRate(text: string): boolean {
 
 /** "9.975" → 9975, "13" → 13000, "0" → 0. Throws a RangeError on anything `isRate` refuses. */
 export function parseRate(text: string): number {
-  if (!isRate(text)) throw new RangeError(`a rate is a percent from "0" to "50" with at most 3 decimals, got ${JSON.stringify(text)}`);
+  if (!isRate(text)) throw new RangeError(`a rate is a percent between "0" and "50" with at most 3 decimals, got ${JSON.stringify(text)}`);
   const [whole, decimals = ''] = text.split('.');
   return Number(whole) * 1000 + Number(decimals.padEnd(3, '0'));
 }
