@@ -17,3 +17,4 @@ export * from './reversal.js';
 export * from './invoice-void.js';
 export * from './taxes.js';
 export * from './invoice-refund.js';
+export * from './appointment-cancellation.js';
