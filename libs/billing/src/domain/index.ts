@@ -18,3 +18,4 @@ export * from './invoice-void.js';
 export * from './taxes.js';
 export * from './invoice-refund.js';
 export * from './appointment-cancellation.js';
+export * from './extension.js';
