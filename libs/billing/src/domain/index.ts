@@ -19,3 +19,4 @@ export * from './taxes.js';
 export * from './invoice-refund.js';
 export * from './appointment-cancellation.js';
 export * from './extension.js';
+export * from './pause.js';
