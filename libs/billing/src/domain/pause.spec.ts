@@ -61,7 +61,7 @@ describe('decidePause', () => {
     expect(decidePause(state(), { cycles: 6, today: '2026-03-10' })).toMatchObject({ ok: true, effects: { paused: { length: 6 } } });
   });
 
-  it('pauses whole, consecutive cycles right after today's, never today (property)', () => {
+  it('pauses whole, consecutive cycles right after the current one, never today (property)', () => {
     fc.assert(
       fc.property(fc.constantFrom('week', 'month', 'year'), fc.integer({ min: 0, max: 800 }), fc.integer({ min: 1, max: 6 }), (interval, offset, cycles) => {
         const start = '2025-01-31';
