@@ -24,6 +24,7 @@ export * from './commands/idempotency-store.js';
 export * from './commands/command-store.js';
 export * from './commands/command-events.js';
 export * from './invoices/invoice-numbers.js';
+export * from './invoices/invoice-edits.js';
 export * from './domain/index.js';
 export * from './queries/purchase-states.js';
 export * from './purchases/create-purchase.js';

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import type { FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { build, decideLineAddition, decideLineRemoval, Invoice, InvoiceLine, nextInvoiceNumber, Patient, Service, todayIn } from '@app/billing';
+import { addInvoiceLine, createBlankInvoice, Invoice, removeInvoiceLine, todayIn } from '@app/billing';
 import { ClinicsService } from '../clinics/clinics.service.js';
 import { decodeCursor, pageLimit, toPage, type Page } from '../common/pagination.js';
-import { notFound, ProblemException } from '../common/problem.exception.js';
 import type { AddLineDto } from './dto/add-line.dto.js';
 import { toLineResponse, type InvoiceLineResponse, type InvoiceResponse } from './dto/invoice.response.js';
 import type { ListInvoicesQuery } from './dto/list-invoices.query.js';
+import { answer } from './invoice-edit-answer.js';
 import { InvoiceViewsService } from './invoice-views.service.js';
 
 /** Service invoices made at the desk: blank ones, their lines, and the list. */
@@ -21,55 +21,19 @@ export class InvoicesService {
 
   /** A blank service invoice dated today in the clinic's time zone. */
   async createBlank(clinicId: string, patientId: string, keyId: string): Promise<InvoiceResponse> {
-    const patient = await this.em.count(Patient, { id: patientId.toLowerCase(), clinicId });
-    if (!patient) throw notFound('Patient');
     const serviceDate = todayIn(await this.clinics.timezoneOf(clinicId));
-    const id = await this.em.fork().transactional(async (tx) => {
-      // The number last, just before the insert: the clinic's counter row stays locked until commit.
-      const number = await nextInvoiceNumber(tx, clinicId);
-      const invoice = build(Invoice, { clinicId, number, patientId: patientId.toLowerCase(), kind: 'service', serviceDate, createdByKeyId: keyId });
-      tx.persist(invoice);
-      return invoice.id;
-    });
+    const id = answer(await createBlankInvoice(this.em, { clinicId, patientId: patientId.toLowerCase(), serviceDate, keyId }));
     return this.views.one(clinicId, id);
   }
 
   /** A line at the service's list price; the invoice's total grows in the same transaction. */
   async addLine(clinicId: string, invoiceId: string, dto: AddLineDto): Promise<InvoiceLineResponse> {
-    return this.em.fork().transactional(async (tx) => {
-      const invoice = await lockInvoice(tx, clinicId, invoiceId);
-      const service = await tx.findOne(Service, { id: dto.serviceId.toLowerCase(), clinicId });
-      if (!service) throw notFound('Service');
-      const quantity = dto.quantity ?? 1;
-      const decision = decideLineAddition(invoice, { amount: service.price * quantity });
-      if (!decision.ok) throw new ProblemException(decision.rejected, decision.detail);
-      const line = build(InvoiceLine, {
-        clinicId,
-        invoiceId,
-        serviceId: service.id,
-        description: service.name,
-        quantity,
-        unitPrice: service.price,
-        amount: service.price * quantity,
-      });
-      invoice.total = decision.effects.total;
-      tx.persist(line);
-      return toLineResponse(line);
-    });
+    return toLineResponse(answer(await addInvoiceLine(this.em, { clinicId, invoiceId, serviceId: dto.serviceId.toLowerCase(), quantity: dto.quantity ?? 1 })));
   }
 
   /** Only a line nobody relies on yet (domain/invoice.ts decides). */
   async deleteLine(clinicId: string, invoiceId: string, lineId: string): Promise<void> {
-    await this.em.fork().transactional(async (tx) => {
-      const invoice = await lockInvoice(tx, clinicId, invoiceId);
-      const line = await tx.findOne(InvoiceLine, { id: lineId, invoiceId });
-      if (!line) throw notFound('Invoice line');
-      const decision = decideLineRemoval(invoice, { amount: line.amount, redeemed: line.redemptionCommandId !== null });
-      if (!decision.ok) throw new ProblemException(decision.rejected, decision.detail);
-      invoice.total = decision.effects.total;
-      invoice.status = decision.effects.status;
-      tx.remove(line);
-    });
+    answer(await removeInvoiceLine(this.em, clinicId, invoiceId, lineId));
   }
 
   async list(clinicId: string, query: ListInvoicesQuery): Promise<Page<InvoiceResponse>> {
@@ -94,11 +58,4 @@ export class InvoicesService {
     const { rows, views } = await this.views.page(where, limit);
     return toPage(rows, limit, (row) => views.get(row.id)!);
   }
-}
-
-/** The invoice row, locked until commit: lines and payments change its running totals. */
-export async function lockInvoice(tx: EntityManager, clinicId: string, id: string): Promise<Invoice> {
-  const invoice = await tx.findOne(Invoice, { id, clinicId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!invoice) throw notFound('Invoice');
-  return invoice;
 }

@@ -1,4 +1,4 @@
-import type { CommandTable, InvoiceTable, PurchaseBalanceTable, PurchaseTable } from './database.js';
+import type { CommandTable, InvoiceLineTable, InvoiceTable, PaymentTable, PurchaseBalanceTable, PurchaseTable } from './database.js';
 
 // Explicit column lists for statements that return rows: a prepared statement whose result
 // changes shape (a `*` after a migration added a column) is refused by Postgres.
@@ -24,3 +24,12 @@ export const INVOICE_COLUMNS = [
   'id', 'created_at', 'clinic_id', 'number', 'patient_id', 'kind', 'status', 'purchase_id', 'appointment_id', 'due_date', 'service_date', 'cycle_start',
   'installment_number', 'total', 'amount_paid', 'amount_refunded', 'covered_amount', 'voided_at', 'created_by_key_id',
 ] as const satisfies readonly (keyof InvoiceTable)[];
+
+export const INVOICE_LINE_COLUMNS = [
+  'id', 'created_at', 'clinic_id', 'invoice_id', 'service_id', 'description', 'quantity', 'unit_price', 'amount', 'covered_amount',
+  'redemption_purchase_id', 'redemption_command_id', 'redemption_payment_id',
+] as const satisfies readonly (keyof InvoiceLineTable)[];
+
+export const PAYMENT_COLUMNS = [
+  'id', 'created_at', 'clinic_id', 'invoice_id', 'amount', 'method', 'reference', 'command_id', 'effect_key', 'created_by_key_id',
+] as const satisfies readonly (keyof PaymentTable)[];

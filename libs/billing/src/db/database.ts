@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType } from 'kysely';
 import type { CommandChannel, CommandProblem, CommandStatus, CommandType } from '../entities/command.entity.js';
 import type { InvoiceKind } from '../entities/invoice.entity.js';
 import type { LedgerType } from '../entities/ledger-entry.entity.js';
@@ -57,6 +57,13 @@ export interface PatientTable {
   id: string;
   clinic_id: string;
   family_id: string | null;
+}
+
+export interface ServiceTable {
+  id: string;
+  clinic_id: string;
+  name: string;
+  price: Money;
 }
 
 export interface PurchaseTable {
@@ -123,9 +130,11 @@ export interface InvoiceTable {
 
 export interface InvoiceLineTable {
   id: string;
+  created_at: Defaulted<Date>;
   clinic_id: string;
   invoice_id: string;
   service_id: string | null;
+  description: string;
   quantity: number;
   unit_price: Money;
   amount: Money;
@@ -170,6 +179,7 @@ export interface Database {
   idempotency_record: IdempotencyRecordTable;
   clinic: ClinicTable;
   patient: PatientTable;
+  service: ServiceTable;
   purchase: PurchaseTable;
   purchase_balance: PurchaseBalanceTable;
   invoice: InvoiceTable;

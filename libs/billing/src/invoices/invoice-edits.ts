@@ -1,0 +1,166 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Compilable, QueryCreator } from 'kysely';
+import type { EffectWrite } from '../commands/handler.js';
+import { INVOICE_COLUMNS, INVOICE_LINE_COLUMNS, PAYMENT_COLUMNS } from '../db/columns.js';
+import type { Database } from '../db/database.js';
+import { db, run } from '../db/query.js';
+import type { IsoDate } from '../domain/dates.js';
+import type { BillingErrorCode } from '../domain/errors.js';
+import { balanceDue, decideLineAddition, decideLineRemoval, decidePayment } from '../domain/invoice.js';
+import { newId } from '../entities/base.js';
+import { Invoice } from '../entities/invoice.entity.js';
+import { InvoiceLine } from '../entities/invoice-line.entity.js';
+import { Payment, type PaymentMethod } from '../entities/payment.entity.js';
+import { nextInvoiceNumber } from './invoice-numbers.js';
+
+// The desk's synchronous invoice edits (payments, lines, blank invoices) under the commands'
+// rules: lock the invoice `for update`, read, let the domain decide, then write the effects with
+// Kysely through the same prepared-statement runner as the command handlers, all in one
+// transaction. Rows are mapped to entities for their types only: nothing is flushed.
+
+type MissingRow = 'Invoice' | 'Service' | 'Invoice line' | 'Patient';
+
+export type InvoiceEditOutcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; missing: MissingRow }
+  | { ok: false; rejected: BillingErrorCode; detail?: string; extras?: Record<string, unknown> };
+
+const done = <T>(value: T): InvoiceEditOutcome<T> => ({ ok: true, value });
+const missing = (what: MissingRow): InvoiceEditOutcome<never> => ({ ok: false, missing: what });
+const refused = (decision: { rejected: BillingErrorCode; detail?: string }, extras?: Record<string, unknown>): InvoiceEditOutcome<never> => ({
+  ok: false,
+  rejected: decision.rejected,
+  ...(decision.detail !== undefined ? { detail: decision.detail } : {}),
+  ...(extras ? { extras } : {}),
+});
+
+/** The invoice row, locked until commit: lines and payments change its running totals. */
+async function lockInvoice(em: EntityManager, clinicId: string, id: string): Promise<Invoice | null> {
+  const [row] = await run(em, db.selectFrom('invoice').select(INVOICE_COLUMNS).where('id', '=', id).where('clinic_id', '=', clinicId).forUpdate());
+  return row ? em.map(Invoice, row as Record<string, unknown>) : null;
+}
+
+/**
+ * The effect writes as data-modifying CTEs of the statement `last`, as the runner writes a
+ * command's effects: one round trip, every statement seeing the same snapshot (so each row is
+ * written once, with its final values).
+ */
+async function applyEffects<R>(em: EntityManager, writes: readonly EffectWrite[], last: (qc: QueryCreator<Database>) => Compilable<R>): Promise<R[]> {
+  let query: QueryCreator<Database> = db;
+  writes.forEach((write, i) => {
+    query = query.with(`effect_${i}`, () => write);
+  });
+  return run(em, last(query));
+}
+
+const inTransaction = <T>(em: EntityManager, work: (tx: EntityManager) => Promise<InvoiceEditOutcome<T>>) => em.fork().transactional(work);
+
+export interface PaymentInput {
+  clinicId: string;
+  invoiceId: string;
+  amount: number;
+  method: PaymentMethod;
+  reference: string | null;
+  keyId: string | null;
+  /** The request's Idempotency-Key: the payment's unique effect key is derived from it. */
+  idempotencyKey?: string;
+}
+
+/**
+ * Money at the desk, under the invoice's lock, so concurrent payments never pay more than is due.
+ * With an Idempotency-Key even a retry after a crash between the payment's commit and the stored
+ * answer finds the payment (by its effect key) instead of paying twice.
+ */
+export function recordPayment(em: EntityManager, input: PaymentInput): Promise<InvoiceEditOutcome<Payment>> {
+  return inTransaction(em, async (tx) => {
+    const invoice = await lockInvoice(tx, input.clinicId, input.invoiceId);
+    if (!invoice) return missing('Invoice');
+    const effectKey = input.idempotencyKey ? `payment-key:${input.clinicId}:${input.idempotencyKey}` : null;
+    if (effectKey) {
+      const [earlier] = await run(tx, db.selectFrom('payment').select(PAYMENT_COLUMNS).where('effect_key', '=', effectKey));
+      if (earlier) return done(tx.map(Payment, earlier as Record<string, unknown>));
+    }
+    const decision = decidePayment(invoice, input.amount);
+    if (!decision.ok) return refused(decision, decision.rejected === 'overpayment' ? { balanceDue: balanceDue(invoice) } : undefined);
+    const id = newId();
+    const [row] = await applyEffects(tx, [db.updateTable('invoice').set({ amount_paid: decision.effects.amountPaid, status: decision.effects.status }).where('id', '=', invoice.id)], (qc) =>
+      qc.insertInto('payment')
+        .values({
+          id, clinic_id: input.clinicId, invoice_id: invoice.id, amount: input.amount, method: input.method, reference: input.reference,
+          effect_key: effectKey ?? `payment:${id}`, created_by_key_id: input.keyId,
+        })
+        .returning(PAYMENT_COLUMNS),
+    );
+    return done(tx.map(Payment, row as Record<string, unknown>));
+  });
+}
+
+export interface LineInput {
+  clinicId: string;
+  invoiceId: string;
+  serviceId: string;
+  quantity: number;
+}
+
+/** A line at the service's list price; the invoice's total grows in the same statement. */
+export function addInvoiceLine(em: EntityManager, input: LineInput): Promise<InvoiceEditOutcome<InvoiceLine>> {
+  return inTransaction(em, async (tx) => {
+    const invoice = await lockInvoice(tx, input.clinicId, input.invoiceId);
+    if (!invoice) return missing('Invoice');
+    const [service] = await run(tx, db.selectFrom('service').select(['id', 'name', 'price']).where('id', '=', input.serviceId).where('clinic_id', '=', input.clinicId));
+    if (!service) return missing('Service');
+    const unitPrice = Number(service.price);
+    const amount = unitPrice * input.quantity;
+    const decision = decideLineAddition(invoice, { amount });
+    if (!decision.ok) return refused(decision);
+    const [row] = await applyEffects(tx, [db.updateTable('invoice').set({ total: decision.effects.total }).where('id', '=', invoice.id)], (qc) =>
+      qc.insertInto('invoice_line')
+        .values({
+          id: newId(), clinic_id: input.clinicId, invoice_id: invoice.id, service_id: service.id, description: service.name, quantity: input.quantity,
+          unit_price: unitPrice, amount, covered_amount: 0,
+        })
+        .returning(INVOICE_LINE_COLUMNS),
+    );
+    return done(tx.map(InvoiceLine, row as Record<string, unknown>));
+  });
+}
+
+/** Only a line nobody relies on yet (domain/invoice.ts decides); the invoice's total and status follow. */
+export function removeInvoiceLine(em: EntityManager, clinicId: string, invoiceId: string, lineId: string): Promise<InvoiceEditOutcome<null>> {
+  return inTransaction(em, async (tx) => {
+    const invoice = await lockInvoice(tx, clinicId, invoiceId);
+    if (!invoice) return missing('Invoice');
+    const [line] = await run(tx, db.selectFrom('invoice_line').select(['id', 'amount', 'redemption_command_id']).where('id', '=', lineId).where('invoice_id', '=', invoice.id));
+    if (!line) return missing('Invoice line');
+    const decision = decideLineRemoval(invoice, { amount: Number(line.amount), redeemed: line.redemption_command_id !== null });
+    if (!decision.ok) return refused(decision);
+    await applyEffects(tx, [db.updateTable('invoice').set({ total: decision.effects.total, status: decision.effects.status }).where('id', '=', invoice.id)], (qc) =>
+      qc.deleteFrom('invoice_line').where('id', '=', line.id),
+    );
+    return done(null);
+  });
+}
+
+export interface BlankInvoiceInput {
+  clinicId: string;
+  patientId: string;
+  serviceDate: IsoDate;
+  keyId: string | null;
+}
+
+/** A blank service invoice; the number last, just before the insert: the clinic's counter row stays locked until commit. */
+export function createBlankInvoice(em: EntityManager, input: BlankInvoiceInput): Promise<InvoiceEditOutcome<string>> {
+  return inTransaction(em, async (tx) => {
+    const [patient] = await run(tx, db.selectFrom('patient').select('id').where('id', '=', input.patientId).where('clinic_id', '=', input.clinicId));
+    if (!patient) return missing('Patient');
+    const number = await nextInvoiceNumber(tx, input.clinicId);
+    const id = newId();
+    await run(tx,
+      db.insertInto('invoice').values({
+        id, clinic_id: input.clinicId, number, patient_id: input.patientId, kind: 'service', status: 'open', service_date: input.serviceDate,
+        total: 0, amount_paid: 0, amount_refunded: 0, covered_amount: 0, created_by_key_id: input.keyId,
+      }),
+    );
+    return done(id);
+  });
+}
