@@ -20,3 +20,4 @@ export * from './invoice-refund.js';
 export * from './appointment-cancellation.js';
 export * from './extension.js';
 export * from './pause.js';
+export * from './write-off.js';
