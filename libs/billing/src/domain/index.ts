@@ -21,3 +21,4 @@ export * from './appointment-cancellation.js';
 export * from './extension.js';
 export * from './pause.js';
 export * from './write-off.js';
+export * from './patient-portion.js';
