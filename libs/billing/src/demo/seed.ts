@@ -16,7 +16,7 @@ import { Plan } from '../entities/plan.entity.js';
 import { PlanItem } from '../entities/plan-item.entity.js';
 import { Service } from '../entities/service.entity.js';
 import { nextInvoiceNumber } from '../invoices/invoice-numbers.js';
-import { createPurchase } from '../purchases/create-purchase.js';
+import { createPurchase } from '../sales/create-purchase.js';
 import { createApiKey, createClinicWithOwnerKey } from '../cli/clinic-setup.js';
 
 export interface DemoSeed {

@@ -2,7 +2,7 @@ import { addDays, cycleAt, cycleStartsFrom, type BillingInterval, type IsoDate }
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newId } from '../entities/base.js';
 import { nextInvoiceNumbers } from '../invoices/invoice-numbers.js';
-import { membershipInvoiceDraft } from '../purchases/create-purchase.js';
+import { membershipInvoiceDraft } from '../sales/create-purchase.js';
 import { BATCH_SIZE, CYCLES_PER_TRANSACTION, placeholders } from './batches.js';
 
 interface MembershipRow {
