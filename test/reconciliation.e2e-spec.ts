@@ -1,4 +1,4 @@
-import { addDays, todayIn } from '@app/billing';
+import { addDays, addYears, cyclesStartedBy, todayIn } from '@app/billing';
 import { startTestEnv, type TestEnv } from './harness.js';
 import { bearer, createClinic, idem, type TestClinic } from './helpers.js';
 import { Fixtures } from './fixtures.js';
@@ -60,6 +60,34 @@ describe('scheduled reconciliation and the dashboard', () => {
     expect(numbers).toEqual(numbers.map((_, i) => i + 1));
     const history = await g.get(`/v1/purchases/${purchase.id}`);
     expect(history.history.filter((h: any) => h.type === 'cycle_started').map((h: any) => h.cycleStart)).toEqual(['2026-01-31', '2026-02-28', '2026-03-31', '2026-04-30']);
+  });
+
+  it('catches up memberships years behind in bounded transactions, every cycle once, and fills a gap', async () => {
+    const other = await createClinic(env, { name: 'Behind' });
+    const g = new Fixtures(env, other);
+    const service = await g.service();
+    const weekly = await g.membershipPlan(service.id, 1, 1000, { billingInterval: 'week' });
+    // Five weekly memberships five years behind: ~1,300 cycles, more than one transaction's 1,000,
+    // so one membership is finished by the next transaction.
+    const startDate = addYears(today(), -5);
+    const purchases = [];
+    for (let i = 0; i < 5; i += 1) purchases.push(await g.purchase((await g.patient(`W${i}`, 'Behind')).id, weekly.id, { startDate }));
+    const expected = cyclesStartedBy(startDate, 'week', today());
+    const run = await reconcile(today(), g);
+    expect(run.result.counts).toMatchObject({ membershipsChecked: 5, cycleInvoicesCreated: 5 * (expected.length - 1) });
+    for (const p of purchases) expect(await cycleStarts(p.id)).toEqual(expected);
+    const numbers = (await env.db.query(`select number from invoice where clinic_id = $1 order by number`, [other.id])).rows.map((r) => r.number);
+    expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+
+    // A cycle missing in the middle (as if lost) is billed again, and only it.
+    const lost = expected[100];
+    const { rows } = await env.db.query(`select id from invoice where purchase_id = $1 and cycle_start = $2`, [purchases[2].id, lost]);
+    await env.db.query(`delete from ledger_entry where invoice_id = $1`, [rows[0].id]);
+    await env.db.query(`delete from invoice_line where invoice_id = $1`, [rows[0].id]);
+    await env.db.query(`delete from invoice where id = $1`, [rows[0].id]);
+    const again = await reconcile(today(), g);
+    expect(again.result.counts.cycleInvoicesCreated).toBe(1);
+    expect(await cycleStarts(purchases[2].id)).toEqual(expected);
   });
 
   it('never bills a cycle twice when two runs race', async () => {
