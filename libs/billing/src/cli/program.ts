@@ -79,7 +79,7 @@ export function buildProgram(actions: CliActions): Command {
     .command('reconcile')
     .description("Run a clinic's reconciliation now (a queued command; a worker must be running) and show its progress")
     .requiredOption('--clinic <id>', 'clinic id', uuid)
-    .option('--as-of <date>', "reconcile as of this date (default: today in the clinic's time zone)", isoDate)
+    .option('--as-of <date>', "reconcile as of this date, today or earlier unless ALLOW_FUTURE_AS_OF=true (default: today in the clinic's time zone)", isoDate)
     .option('--timeout <seconds>', 'stop waiting after this long (the command carries on)', positiveSeconds, 600)
     .option('--no-progress', 'no progress bar, one line per change')
     .action((options: ReconcileOptions) => actions.reconcile(options));
