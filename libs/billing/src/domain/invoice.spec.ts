@@ -4,6 +4,7 @@ import {
   decideLineAddition,
   decideLineRemoval,
   decidePayment,
+  initialStatus,
   isLineCovered,
   redeemedInvoice,
   settledStatus,
@@ -25,6 +26,12 @@ describe('invoice', () => {
     expect(balanceDue({ total: 10000, coveredAmount: 3000, amountPaid: 2000 })).toBe(5000);
     expect(balanceDue({ total: 10000, coveredAmount: 3000, amountPaid: 2000, amountWrittenOff: 5000 })).toBe(0);
     fc.assert(fc.property(amounts, (a) => balanceDue(a) + a.coveredAmount + a.amountPaid + a.amountWrittenOff === a.total));
+  });
+
+  it('a new invoice is paid when it charges nothing, open otherwise', () => {
+    expect(initialStatus(0)).toBe('paid');
+    expect(initialStatus(1)).toBe('open');
+    fc.assert(fc.property(fc.integer({ min: 1, max: 10_000_000 }), (total) => initialStatus(total) === 'open'));
   });
 
   describe('settledStatus', () => {

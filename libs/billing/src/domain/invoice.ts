@@ -39,6 +39,11 @@ export function balanceDue(invoice: InvoiceAmounts): number {
   return invoice.total - invoice.coveredAmount - invoice.amountPaid - (invoice.amountWrittenOff ?? 0);
 }
 
+/** A new invoice's status: open while it charges something, paid at once when it charges nothing (a free membership's cycle). */
+export function initialStatus(total: number): InvoiceStatus {
+  return total === 0 ? 'paid' : 'open';
+}
+
 /**
  * The status after its totals changed: `paid` once something was charged and nothing is left due.
  * An invoice that charges nothing keeps its status (a blank desk invoice is still being written;

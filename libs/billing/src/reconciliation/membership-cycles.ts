@@ -1,4 +1,5 @@
 import { addDays, cycleAt, cycleStartsFrom, type BillingInterval, type IsoDate } from '../domain/dates.js';
+import { initialStatus } from '../domain/invoice.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newId } from '../entities/base.js';
 import { nextInvoiceNumbers } from '../invoices/invoice-numbers.js';
@@ -130,6 +131,7 @@ async function insertCycleInvoices(tx: EntityManager, clinicId: string, commandI
       cycle_start: start,
       due_date: draft.dueDate,
       total: draft.total,
+      status: initialStatus(draft.total),
       description: draft.description,
       effect_key: `purchase:${row.id}:cycle:${start}`,
     };
@@ -137,10 +139,10 @@ async function insertCycleInvoices(tx: EntityManager, clinicId: string, commandI
   await tx.execute(
     `with r as (
        select * from jsonb_to_recordset(?::jsonb) as r(invoice_id uuid, line_id uuid, entry_id uuid, number int, patient_id uuid, purchase_id uuid,
-                                                       cycle_start date, due_date date, total bigint, description text, effect_key text)
+                                                       cycle_start date, due_date date, total bigint, status text, description text, effect_key text)
      ), invoices as (
        insert into invoice (id, clinic_id, number, patient_id, kind, status, purchase_id, due_date, service_date, cycle_start, total)
-       select invoice_id, ?, number, patient_id, 'membership', case when total = 0 then 'paid' else 'open' end, purchase_id, due_date, due_date, cycle_start, total from r
+       select invoice_id, ?, number, patient_id, 'membership', status, purchase_id, due_date, due_date, cycle_start, total from r
      ), lines as (
        insert into invoice_line (id, clinic_id, invoice_id, description, quantity, unit_price, amount)
        select line_id, ?, invoice_id, description, 1, total, total from r

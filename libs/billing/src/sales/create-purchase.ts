@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { cycleAt, type IsoDate } from '../domain/dates.js';
 import { installmentSchedule } from '../domain/installments.js';
+import { initialStatus } from '../domain/invoice.js';
 import { expiresOnFor } from '../domain/purchase-status.js';
 import { visitValues } from '../domain/visit-values.js';
 import { build } from '../entities/base.js';
@@ -102,7 +103,7 @@ export async function createPurchase(em: EntityManager, input: CreatePurchaseInp
       number: numbers[i],
       patientId: input.patientId,
       kind: draft.kind,
-      status: draft.total === 0 ? 'paid' : 'open',
+      status: initialStatus(draft.total),
       purchaseId: purchase.id,
       dueDate: draft.dueDate,
       serviceDate: draft.dueDate,
