@@ -1,6 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IsoDate } from '../domain/dates.js';
-import { BATCH_SIZE } from './batches.js';
+import { allowedFrom } from '../domain/transitions.js';
+import { BATCH_SIZE, placeholders } from './batches.js';
+
+/** The statuses the purchase table lets move to expired: the update's guard, so it never writes a move the table lacks. */
+const EXPIRABLE = allowedFrom('purchase', 'expired');
 
 /**
  * Active packages whose last day is before `asOf` become `expired`, with a history entry
@@ -16,8 +20,8 @@ export async function expirePackages(em: EntityManager, clinicId: string, asOf: 
             where clinic_id = ? and kind = 'package' and status = 'active' and deleted_at is null and expires_on < ?
             order by id limit ? for update
          )
-         update purchase p set status = 'expired' from due where p.id = due.id returning p.id`,
-        [clinicId, asOf, BATCH_SIZE],
+         update purchase p set status = 'expired' from due where p.id = due.id and p.status in (${placeholders(EXPIRABLE.length)}) returning p.id`,
+        [clinicId, asOf, BATCH_SIZE, ...EXPIRABLE],
       );
       if (rows.length === 0) return 0;
       await tx.execute(
