@@ -1,5 +1,5 @@
 import type { SelectQueryBuilder } from 'kysely';
-import type { CancellationEffective } from '../domain/cancellation.js';
+import { CANCELLATION_EFFECTIVE, type CancellationEffective, type CancellationOutcome } from '../domain/cancellation.js';
 import type { RefundAllocation } from '../domain/refund.js';
 import { COMMAND_TYPES } from '../entities/command.entity.js';
 import { PAYMENT_METHODS } from '../entities/payment.entity.js';
@@ -35,7 +35,7 @@ export interface CancellationRequest {
 }
 export interface CancellationResult {
   purchaseId: string;
-  status: 'active' | 'cancelled';
+  status: CancellationOutcome;
   cancelAt?: string;
   forfeitedVisits: number;
   voidedInvoices: number;
@@ -123,7 +123,7 @@ export const COMMAND_CATALOGUE: { readonly [T in CommandType]: CommandDefinition
     ],
   },
   cancellation: {
-    read: shape({ purchaseId: uuid, reason: text, effective: optional(oneOf(['now', 'end_of_cycle'])) }),
+    read: shape({ purchaseId: uuid, reason: text, effective: optional(oneOf(CANCELLATION_EFFECTIVE)) }),
     requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
   },
   refund: {

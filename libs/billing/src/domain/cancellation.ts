@@ -4,7 +4,11 @@ import { accept, reject, type Decision } from './errors.js';
 import { remaining, type BalanceCounts } from './package-balance.js';
 import type { PurchaseKind } from './purchase-status.js';
 
-export type CancellationEffective = 'now' | 'end_of_cycle';
+export const CANCELLATION_EFFECTIVE = ['now', 'end_of_cycle'] as const;
+export type CancellationEffective = (typeof CANCELLATION_EFFECTIVE)[number];
+/** A cancelled purchase, or a membership still active until its end-of-cycle cancelAt. */
+export const CANCELLATION_OUTCOMES = ['active', 'cancelled'] as const;
+export type CancellationOutcome = (typeof CANCELLATION_OUTCOMES)[number];
 
 export interface CancellationState {
   kind: PurchaseKind;
@@ -22,7 +26,7 @@ export interface CancellationRequest {
 }
 
 export interface CancellationEffects {
-  status: 'cancelled' | 'active';
+  status: CancellationOutcome;
   /** The day the cancellation takes effect. */
   cancelAt: IsoDate | null;
   /** Package visits lost (the `cancelled` history entry's quantity). */

@@ -8,7 +8,8 @@ import type { BillingInterval } from '../domain/index.js';
 
 import type { PurchaseStatus } from '../domain/index.js';
 
-export type PaymentSchedule = 'full' | 'installments';
+export const PAYMENT_SCHEDULES = ['full', 'installments'] as const;
+export type PaymentSchedule = (typeof PAYMENT_SCHEDULES)[number];
 
 /** A plan on a patient's profile. Terms are copied from the plan so later plan edits never change a sale. */
 @Entity({ tableName: 'purchase' })

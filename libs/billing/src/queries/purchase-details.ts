@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { cycleAt, daysBetween, type IsoDate } from '../domain/dates.js';
 import { cycleAllowance } from '../domain/membership-allowance.js';
+import type { InvoiceStatus } from '../domain/invoice.js';
 import { available, remaining } from '../domain/package-balance.js';
 import { Invoice } from '../entities/invoice.entity.js';
 import { LedgerEntry } from '../entities/ledger-entry.entity.js';
@@ -108,7 +109,11 @@ function balanceView(
   return { ...base, ...counts, remaining: remaining(counts), available: usable ? available(counts, price, amountPaid) : 0, visitValue: b.visitValue };
 }
 
-export function installmentStatus(invoice: Pick<Invoice, 'status' | 'dueDate'>, today: IsoDate): 'paid' | 'open' | 'overdue' | 'void' {
+/** An instalment as the purchase's schedule shows it: its invoice's status, or overdue once an open one is past due. */
+export const INSTALLMENT_STATUSES = ['paid', 'open', 'overdue', 'void'] as const satisfies readonly (InvoiceStatus | 'overdue')[];
+export type InstallmentStatus = (typeof INSTALLMENT_STATUSES)[number];
+
+export function installmentStatus(invoice: Pick<Invoice, 'status' | 'dueDate'>, today: IsoDate): InstallmentStatus {
   if (invoice.status !== 'open') return invoice.status;
   return invoice.dueDate && daysBetween(invoice.dueDate, today) > 0 ? 'overdue' : 'open';
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { COMMAND_STATUSES, PAYMENT_METHODS, type CommandRequest, type CommandResult, type CommandStatus, type CommandType } from '@app/billing';
+import { CANCELLATION_EFFECTIVE, CANCELLATION_OUTCOMES, COMMAND_STATUSES, PAYMENT_METHODS, type CancellationEffective, type CancellationOutcome, type CommandRequest, type CommandResult, type CommandStatus, type CommandType } from '@app/billing';
 import { ProblemDetails } from '../../openapi/problem.schema.js';
 
 // A command's `request` and `result` per command type (the handlers in libs/billing/src/commands/
@@ -26,8 +26,8 @@ export class CancellationCommandRequest {
   @ApiProperty()
   reason: string;
 
-  @ApiPropertyOptional({ enum: ['now', 'end_of_cycle'] })
-  effective?: 'now' | 'end_of_cycle';
+  @ApiPropertyOptional({ enum: CANCELLATION_EFFECTIVE })
+  effective?: CancellationEffective;
 }
 
 export class RefundCommandRequest {
@@ -95,8 +95,8 @@ export class CancellationCommandResult {
   @ApiProperty({ format: 'uuid' })
   purchaseId: string;
 
-  @ApiProperty({ enum: ['active', 'cancelled'], description: 'active: a membership cancelled at the end of its cycle (cancelAt)' })
-  status: 'active' | 'cancelled';
+  @ApiProperty({ enum: CANCELLATION_OUTCOMES, description: 'active: a membership cancelled at the end of its cycle (cancelAt)' })
+  status: CancellationOutcome;
 
   @ApiPropertyOptional({ format: 'date' })
   cancelAt?: string;

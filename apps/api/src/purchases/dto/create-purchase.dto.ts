@@ -1,5 +1,6 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { PAYMENT_SCHEDULES, type PaymentSchedule } from '@app/billing';
 
 export class CreatePurchaseDto {
   @ApiProperty({ format: 'uuid' })
@@ -11,8 +12,8 @@ export class CreatePurchaseDto {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'startDate must be a date YYYY-MM-DD' })
   startDate?: string;
 
-  @ApiPropertyOptional({ enum: ['full', 'installments'], default: 'full' })
+  @ApiPropertyOptional({ enum: PAYMENT_SCHEDULES, default: 'full' })
   @IsOptional()
-  @IsIn(['full', 'installments'])
-  paymentSchedule?: 'full' | 'installments';
+  @IsIn(PAYMENT_SCHEDULES)
+  paymentSchedule?: PaymentSchedule;
 }

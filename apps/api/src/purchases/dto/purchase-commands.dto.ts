@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PAYMENT_METHODS } from '@app/billing';
-import type { CancellationRequest, RefundRequest, TransferRequest } from '@app/billing';
+import { CANCELLATION_EFFECTIVE, PAYMENT_METHODS } from '@app/billing';
+import type { CancellationEffective, CancellationRequest, RefundRequest, TransferRequest } from '@app/billing';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 export class CancellationDto implements Omit<CancellationRequest, 'purchaseId'> {
@@ -10,10 +10,10 @@ export class CancellationDto implements Omit<CancellationRequest, 'purchaseId'> 
   @MaxLength(500)
   reason: string;
 
-  @ApiPropertyOptional({ enum: ['now', 'end_of_cycle'], description: 'Memberships only (default end_of_cycle); a package is cancelled now' })
+  @ApiPropertyOptional({ enum: CANCELLATION_EFFECTIVE, description: 'Memberships only (default end_of_cycle); a package is cancelled now' })
   @IsOptional()
-  @IsIn(['now', 'end_of_cycle'])
-  effective?: 'now' | 'end_of_cycle';
+  @IsIn(CANCELLATION_EFFECTIVE)
+  effective?: CancellationEffective;
 }
 
 export class RefundDto implements Omit<RefundRequest, 'purchaseId'> {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { BILLING_INTERVALS, INVOICE_KINDS, INVOICE_STATUSES, LEDGER_TYPES, PURCHASE_KINDS, PURCHASE_STATUSES } from '@app/billing';
+import { BILLING_INTERVALS, INSTALLMENT_STATUSES, INVOICE_KINDS, INVOICE_STATUSES, LEDGER_TYPES, PAYMENT_SCHEDULES, PURCHASE_KINDS, PURCHASE_STATUSES } from '@app/billing';
+import type { InstallmentStatus } from '@app/billing';
 
 export class PurchaseBalanceResponse {
   @ApiProperty({ format: 'uuid' })
@@ -60,8 +61,8 @@ export class PurchaseInstallmentResponse {
   @ApiProperty({ format: 'uuid' })
   invoiceId: string;
 
-  @ApiProperty({ enum: ['paid', 'open', 'overdue', 'void'] })
-  status: 'paid' | 'open' | 'overdue' | 'void';
+  @ApiProperty({ enum: INSTALLMENT_STATUSES })
+  status: InstallmentStatus;
 }
 
 export class PurchaseInvoiceResponse {
@@ -163,7 +164,7 @@ export class PurchaseResponse {
   @ApiProperty({ type: 'integer' })
   price: number;
 
-  @ApiProperty({ enum: ['full', 'installments'] })
+  @ApiProperty({ enum: PAYMENT_SCHEDULES })
   paymentSchedule: string;
 
   @ApiProperty({ type: 'integer' })
