@@ -1,4 +1,5 @@
-import { Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Check, Entity, Index, Property, Unique } from '@mikro-orm/decorators/legacy';
+import type { AppointmentStatus } from '../domain/appointment-cancellation.js';
 import { BaseEntity, ForeignKey } from './base.js';
 import { ApiKey } from './api-key.entity.js';
 import { Clinic } from './clinic.entity.js';
@@ -9,6 +10,7 @@ import { Service } from './service.entity.js';
 @Index({ properties: ['clinicId', 'patientId'] })
 // Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
 @Unique({ properties: ['clinicId', 'id'] })
+@Check({ name: 'appointment_status_check', expression: "status in ('booked', 'cancelled')" })
 export class Appointment extends BaseEntity {
   @ForeignKey(() => Clinic, 'clinic_id')
   clinicId: string;
@@ -21,6 +23,9 @@ export class Appointment extends BaseEntity {
 
   @Property({ type: 'timestamptz' })
   startsAt: Date;
+
+  @Property({ type: 'text', default: 'booked' })
+  status: AppointmentStatus = 'booked';
 
   /** Set once, when the appointment's invoice is made (the invoice holds the unique link). */
   @Property({ type: 'uuid', nullable: true })

@@ -8,12 +8,15 @@ export interface ClinicSettings {
   membershipGraceDays: number;
   /** Local time (HH:MM, clinic time zone) of the daily reconciliation. */
   reconciliationTime: string;
+  /** Hours before an appointment after which the online role can no longer cancel it (0..168). */
+  onlineCancellationHours: number;
 }
 
 export const DEFAULT_CLINIC_SETTINGS: ClinicSettings = {
   refundPolicy: 'prorated',
   membershipGraceDays: 0,
   reconciliationTime: '02:00',
+  onlineCancellationHours: 24,
 };
 
 @Entity({ tableName: 'clinic' })

@@ -6,6 +6,8 @@ import { Purchase } from './purchase.entity.js';
 
 export const LEDGER_TYPES = [
   'purchased', 'redeemed', 'transferred_out', 'transferred_in', 'refunded', 'cancelled', 'expired', 'cycle_started',
+  // A redemption given back: reversed (+visits) or only released from its line (0: forfeited).
+  'redemption_reversed', 'redemption_released',
 ] as const;
 export type LedgerType = (typeof LEDGER_TYPES)[number];
 

@@ -14,6 +14,7 @@ export type PaymentMethod = (typeof ALL_PAYMENT_METHODS)[number];
 @Entity({ tableName: 'payment' })
 @Index({ properties: ['invoiceId'] })
 @Check({ name: 'payment_amount_not_zero', expression: 'amount <> 0' })
+@Check({ name: 'payment_voided_package_credit', expression: "not voided or method = 'package_credit'" })
 export class Payment extends BaseEntity {
   @ForeignKey(() => Clinic, 'clinic_id')
   clinicId: string;
@@ -36,6 +37,10 @@ export class Payment extends BaseEntity {
   /** Unique per cause (command + step), so replaying a command cannot pay twice. */
   @Property({ type: 'text', unique: true })
   effectKey: string;
+
+  /** A reversed redemption's package_credit payment: kept for the record, counted nowhere. */
+  @Property({ type: 'boolean', default: false })
+  voided: boolean = false;
 
   @ForeignKey(() => ApiKey, 'created_by_key_id', { nullable: true })
   createdByKeyId: string | null = null;
