@@ -25,7 +25,7 @@ describe('limits hold across API processes (counters in Redis)', () => {
     try {
       execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b'], { cwd: root, stdio: 'pipe' });
     } catch (error) {
-      throw new Error(`tsc -b failed (the second API process runs the compiled app):\n${String((error as { stdout?: Buffer }).stdout ?? error)}`);
+      throw new Error(`tsc -b failed (the second API process runs the compiled app):\n${String((error as { stdout?: Buffer }).stdout ?? error)}`, { cause: error });
     }
     const limits = { RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES), TRUST_PROXY: 'loopback' };
     env = await startTestEnv({ worker: false, env: limits });

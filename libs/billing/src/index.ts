@@ -15,6 +15,7 @@ export type {
   CommandCatalogue, CommandDefinition, CommandRequest, CommandResult, ExistenceRule,
   RedemptionRequest, RedemptionResult, CancellationRequest, CancellationResult, RefundRequest, RefundResult,
   TransferRequest, TransferResult, ReconciliationRequest, ReconciliationResult,
+  ExtensionCommandRequest, ExtensionCommandResult, PauseCommandRequest, PauseCommandResult, ResumeCommandRequest, ResumeCommandResult,
 } from './commands/catalogue.js';
 export * from './nest/redis.js';
 export * from './nest/store-health.js';

@@ -1,5 +1,8 @@
 import type { SelectQueryBuilder } from 'kysely';
 import { CANCELLATION_EFFECTIVE, type CancellationEffective, type CancellationOutcome } from '../domain/cancellation.js';
+import type { IsoDate } from '../domain/dates.js';
+import type { PausedCycle } from '../domain/pause.js';
+import type { PurchaseStatus } from '../domain/purchase-status.js';
 import type { RefundAllocation } from '../domain/refund.js';
 import { COMMAND_TYPES } from '../entities/command.entity.js';
 import { PAYMENT_METHODS } from '../entities/payment.entity.js';
@@ -82,12 +85,53 @@ export interface ReconciliationResult {
   };
 }
 
+export interface ExtensionCommandRequest {
+  purchaseId: string;
+  expiresOn: IsoDate;
+  reason: string;
+}
+export interface ExtensionCommandResult {
+  purchaseId: string;
+  previousExpiresOn: IsoDate;
+  expiresOn: IsoDate;
+  /** After the extension: `active` again when an expired package now expires today or later. */
+  status: PurchaseStatus;
+}
+
+export interface PauseCommandRequest {
+  purchaseId: string;
+  cycles: number;
+  reason: string;
+}
+export interface PauseCommandResult {
+  purchaseId: string;
+  /** The cycles this pause added, oldest first. */
+  paused: PausedCycle[];
+  /** Every paused cycle of the purchase after it. */
+  pausedCycles: PausedCycle[];
+}
+
+export interface ResumeCommandRequest {
+  purchaseId: string;
+  reason: string;
+}
+export interface ResumeCommandResult {
+  purchaseId: string;
+  /** The paused cycles not started yet, billed and usable again. */
+  unpaused: PausedCycle[];
+  /** What stays paused: cycles already started. */
+  pausedCycles: PausedCycle[];
+}
+
 export interface CommandCatalogue {
   redemption: { request: RedemptionRequest; result: RedemptionResult };
   cancellation: { request: CancellationRequest; result: CancellationResult };
   refund: { request: RefundRequest; result: RefundResult };
   transfer: { request: TransferRequest; result: TransferResult };
   reconciliation: { request: ReconciliationRequest; result: ReconciliationResult };
+  extension: { request: ExtensionCommandRequest; result: ExtensionCommandResult };
+  pause: { request: PauseCommandRequest; result: PauseCommandResult };
+  resume: { request: ResumeCommandRequest; result: ResumeCommandResult };
 }
 
 export type CommandType = keyof CommandCatalogue;
@@ -140,6 +184,18 @@ export const COMMAND_CATALOGUE: { readonly [T in CommandType]: CommandDefinition
   reconciliation: {
     read: shape({ asOf: optional(isoDate) }),
     requires: () => [],
+  },
+  extension: {
+    read: shape({ purchaseId: uuid, expiresOn: isoDate, reason: text }),
+    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+  },
+  pause: {
+    read: shape({ purchaseId: uuid, cycles: integer, reason: text }),
+    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+  },
+  resume: {
+    read: shape({ purchaseId: uuid, reason: text }),
+    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
   },
 };
 

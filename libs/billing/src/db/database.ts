@@ -5,6 +5,7 @@ import type { LedgerType } from '../entities/ledger-entry.entity.js';
 import type { PaymentMethod } from '../entities/payment.entity.js';
 import type { PurchaseStatus } from '../domain/purchase-status.js';
 import type { InvoiceStatus } from '../domain/redemption.js';
+import type { PausedCycle } from '../domain/pause.js';
 
 // The tables the command pipeline reads and writes, as Kysely sees them (from the migrations;
 // only the columns used). Money is bigint: node-postgres reads it as a string, writes a number.
@@ -86,6 +87,7 @@ export interface PurchaseTable {
   billing_interval: string | null;
   rollover: Defaulted<boolean>;
   first_visit_extra: Money;
+  paused_cycles: ColumnType<PausedCycle[], string | undefined, string>;
   deleted_at: Date | null;
   created_by_key_id: string | null;
 }

@@ -1,5 +1,7 @@
 import type { CommandHandlers } from '../command-runner.js';
 import { cancellationHandler } from './cancellation.handler.js';
+import { extensionHandler } from './extension.handler.js';
+import { pauseHandler, resumeHandler } from './pause.handler.js';
 import { reconciliationHandler } from './reconciliation.handler.js';
 import { redemptionHandler } from './redemption.handler.js';
 import { refundHandler } from './refund.handler.js';
@@ -12,4 +14,7 @@ export const COMMAND_HANDLERS: CommandHandlers = {
   refund: refundHandler,
   transfer: transferHandler,
   reconciliation: reconciliationHandler,
+  extension: extensionHandler,
+  pause: pauseHandler,
+  resume: resumeHandler,
 };
