@@ -16,6 +16,8 @@ export type {
   RedemptionRequest, RedemptionResult, CancellationRequest, CancellationResult, RefundRequest, RefundResult,
   TransferRequest, TransferResult, ReconciliationRequest, ReconciliationResult,
   ExtensionCommandRequest, ExtensionCommandResult, PauseCommandRequest, PauseCommandResult, ResumeCommandRequest, ResumeCommandResult,
+  ReversalCommandRequest, ReversalCommandResult, GivenBackResult, InvoiceVoidCommandRequest, InvoiceVoidCommandResult,
+  InvoiceRefundCommandRequest, InvoiceRefundCommandResult, AppointmentCancellationCommandRequest, AppointmentCancellationCommandResult,
 } from './commands/catalogue.js';
 export * from './nest/redis.js';
 export * from './nest/store-health.js';
@@ -38,3 +40,4 @@ export * from './metrics/metrics.js';
 export * from './logging/logging.js';
 export * from './nest/stop-on-signals.js';
 export * from './database/pg-listener.js';
+export * from './documents/index.js';

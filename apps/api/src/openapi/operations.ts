@@ -59,6 +59,9 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /v1/purchases/{id}/cancellation': { summary: 'Cancel a purchase (command)' },
   'POST /v1/purchases/{id}/refunds': { summary: 'Refund a purchase (command)' },
   'POST /v1/purchases/{id}/transfers': { summary: "Transfer paid visits to a family member (command)" },
+  'POST /v1/purchases/{id}/extension': { summary: 'Extend a package to a later expiry (command)' },
+  'POST /v1/purchases/{id}/pause': { summary: 'Pause the next 1..6 cycles of a membership (command)' },
+  'POST /v1/purchases/{id}/resume': { summary: "Resume a paused membership: its paused cycles not started yet (command)" },
   'POST /v1/reconciliations': { summary: 'Run the reconciliation now, as of a date (command)' },
 
   'POST /v1/patients/{patientId}/purchases': { summary: 'Sell a plan to a patient', problems: ['plan_archived'] },

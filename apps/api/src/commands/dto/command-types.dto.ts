@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CANCELLATION_EFFECTIVE, CANCELLATION_OUTCOMES, COMMAND_STATUSES, PAYMENT_METHODS, type CancellationEffective, type CancellationOutcome, type CommandRequest, type CommandResult, type CommandStatus, type CommandType } from '@app/billing';
+import { PURCHASE_STATUSES, type PurchaseStatus } from '@app/billing';
 import { ProblemDetails } from '../../openapi/problem.schema.js';
 
 // A command's `request` and `result` per command type (the handlers in libs/billing/src/commands/
@@ -61,6 +62,36 @@ export class TransferCommandRequest {
 export class ReconciliationCommandRequest {
   @ApiPropertyOptional({ format: 'date', description: "Absent: today in the clinic's time zone" })
   asOf?: string;
+}
+
+export class ExtensionCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ format: 'date' })
+  expiresOn: string;
+
+  @ApiProperty()
+  reason: string;
+}
+
+export class PauseCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 6 })
+  cycles: number;
+
+  @ApiProperty()
+  reason: string;
+}
+
+export class ResumeCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty()
+  reason: string;
 }
 
 // ---- results, when succeeded
@@ -186,6 +217,50 @@ export class ReconciliationProgress {
   cycleInvoicesCreated?: number;
 }
 
+export class ExtensionCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ format: 'date' })
+  previousExpiresOn: string;
+
+  @ApiProperty({ format: 'date' })
+  expiresOn: string;
+
+  @ApiProperty({ enum: PURCHASE_STATUSES, description: 'After the extension: active again when an expired package now expires today or later' })
+  status: PurchaseStatus;
+}
+
+export class PausedCycleResult {
+  @ApiProperty({ format: 'date' })
+  start: string;
+
+  @ApiProperty({ format: 'date', description: 'Inclusive' })
+  end: string;
+}
+
+export class PauseCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ type: () => [PausedCycleResult], description: 'The cycles this pause added, oldest first' })
+  paused: PausedCycleResult[];
+
+  @ApiProperty({ type: () => [PausedCycleResult], description: 'Every paused cycle of the purchase after it' })
+  pausedCycles: PausedCycleResult[];
+}
+
+export class ResumeCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ type: () => [PausedCycleResult], description: 'The paused cycles not started yet, billed and usable again' })
+  unpaused: PausedCycleResult[];
+
+  @ApiProperty({ type: () => [PausedCycleResult], description: 'What stays paused: cycles already started' })
+  pausedCycles: PausedCycleResult[];
+}
+
 // ---- the command resource, one schema per type
 
 /** What every command resource has, whatever its type. */
@@ -270,6 +345,39 @@ export class ReconciliationCommand extends CommandBase {
   progress?: ReconciliationProgress;
 }
 
+export class ExtensionCommand extends CommandBase {
+  @ApiProperty({ enum: ['extension'] })
+  type: 'extension';
+
+  @ApiProperty({ type: () => ExtensionCommandRequest })
+  request: ExtensionCommandRequest;
+
+  @ApiPropertyOptional({ type: () => ExtensionCommandResult, description: 'When succeeded' })
+  result?: ExtensionCommandResult;
+}
+
+export class PauseCommand extends CommandBase {
+  @ApiProperty({ enum: ['pause'] })
+  type: 'pause';
+
+  @ApiProperty({ type: () => PauseCommandRequest })
+  request: PauseCommandRequest;
+
+  @ApiPropertyOptional({ type: () => PauseCommandResult, description: 'When succeeded' })
+  result?: PauseCommandResult;
+}
+
+export class ResumeCommand extends CommandBase {
+  @ApiProperty({ enum: ['resume'] })
+  type: 'resume';
+
+  @ApiProperty({ type: () => ResumeCommandRequest })
+  request: ResumeCommandRequest;
+
+  @ApiPropertyOptional({ type: () => ResumeCommandResult, description: 'When succeeded' })
+  result?: ResumeCommandResult;
+}
+
 /** Type → its schema: the discriminator's mapping. */
 export const COMMAND_SCHEMAS = {
   redemption: RedemptionCommand,
@@ -277,6 +385,9 @@ export const COMMAND_SCHEMAS = {
   refund: RefundCommand,
   transfer: TransferCommand,
   reconciliation: ReconciliationCommand,
+  extension: ExtensionCommand,
+  pause: PauseCommand,
+  resume: ResumeCommand,
 } as const satisfies Record<CommandType, new () => CommandBase>;
 
 // The documented shapes are the catalogue's (libs/billing/src/commands/catalogue.ts): a field added,
@@ -291,5 +402,8 @@ const inSync: { [T in CommandType]: InSync<T> } = {
   refund: [true, true],
   transfer: [true, true],
   reconciliation: [true, true],
+  extension: [true, true],
+  pause: [true, true],
+  resume: [true, true],
 };
 void inSync;
