@@ -5,7 +5,7 @@ import { BACK_OFFICE, Roles } from '../auth/roles.decorator.js';
 import { CommandEndpoint } from '../common/idempotency-key.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { CommandsService } from '../commands/commands.service.js';
-import { CancellationDto, RefundDto, TransferDto } from './dto/purchase-commands.dto.js';
+import { CancellationDto, ExtensionDto, PauseDto, RefundDto, ResumeDto, TransferDto } from './dto/purchase-commands.dto.js';
 
 /** Back-office commands on a purchase, queued to the worker. */
 @ApiTags('commands')
@@ -38,6 +38,30 @@ export class PurchaseCommandsController {
   @CommandEndpoint()
   transfer(@Param('id', UuidParam) id: string, @Body() body: TransferDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
     return this.commands.submit(req, auth, 'transfer', { purchaseId: id, ...body });
+  }
+
+  @Post('extension')
+  @HttpCode(202)
+  @Roles(...BACK_OFFICE)
+  @CommandEndpoint()
+  extend(@Param('id', UuidParam) id: string, @Body() body: ExtensionDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
+    return this.commands.submit(req, auth, 'extension', { purchaseId: id, ...body });
+  }
+
+  @Post('pause')
+  @HttpCode(202)
+  @Roles(...BACK_OFFICE)
+  @CommandEndpoint()
+  pause(@Param('id', UuidParam) id: string, @Body() body: PauseDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
+    return this.commands.submit(req, auth, 'pause', { purchaseId: id, ...body });
+  }
+
+  @Post('resume')
+  @HttpCode(202)
+  @Roles(...BACK_OFFICE)
+  @CommandEndpoint()
+  resume(@Param('id', UuidParam) id: string, @Body() body: ResumeDto, @Auth() auth: AuthContext, @Req() req: AuthedRequest): Promise<never> {
+    return this.commands.submit(req, auth, 'resume', { purchaseId: id, ...body });
   }
 }
 

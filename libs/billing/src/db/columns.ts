@@ -13,7 +13,7 @@ export const qualified = <A extends string, C extends string>(alias: A, columns:
 
 export const PURCHASE_COLUMNS = [
   'id', 'created_at', 'clinic_id', 'patient_id', 'plan_id', 'source_purchase_id', 'kind', 'plan_name', 'status', 'payment_schedule', 'start_date', 'expires_on',
-  'cancel_at', 'price', 'insurance_friendly', 'online_redemption', 'billing_interval', 'rollover', 'first_visit_extra', 'deleted_at', 'created_by_key_id',
+  'cancel_at', 'price', 'insurance_friendly', 'online_redemption', 'billing_interval', 'rollover', 'first_visit_extra', 'paused_cycles', 'deleted_at', 'created_by_key_id',
 ] as const satisfies readonly (keyof PurchaseTable)[];
 
 export const BALANCE_COLUMNS = [

@@ -5,6 +5,7 @@ import {
   chooseRedemption,
   decideRedemption,
   redeemableOptions,
+  remainingOn,
   type MembershipState,
   type PurchaseBalanceState,
   type RedeemablePurchase,
@@ -66,6 +67,7 @@ const membershipState = (over: Partial<MembershipState> = {}): MembershipState =
     { cycleStart: '2026-02-15', dueDate: '2026-02-15', status: 'paid' },
     { cycleStart: '2026-03-15', dueDate: '2026-03-15', status: 'paid' },
   ],
+  pausedCycles: [],
   ...over,
 });
 
@@ -204,6 +206,31 @@ describe('decideRedemption: the order of the rules', () => {
     const full = { massage: { '2026-03-15': 2 } };
     expect(decideRedemption(line(), membership({}, { cycleInvoices: allUnpaid, usedByCycle: full }), staff)).toEqual(rejected('insufficient_balance'));
     expect(decideRedemption(line(), membership({}, { cycleInvoices: allUnpaid }), staff)).toEqual(rejected('membership_invoice_unpaid'));
+  });
+});
+
+describe('decideRedemption: a paused membership', () => {
+  const paused = [{ start: '2026-03-15', end: '2026-04-14' }];
+  it('purchase_paused for a visit dated in a paused cycle, right after purchase_expired', () => {
+    const m = membership({}, { pausedCycles: paused });
+    expect(decideRedemption(line(), m, staff)).toEqual(rejected('purchase_paused'));
+    expect(decideRedemption(line({ serviceDate: '2026-04-14', serviceId: 'other' }), m, staff)).toEqual(rejected('purchase_paused'));
+    // Before the rules of rule 4 on (service_not_covered), after those of rule 3.
+    expect(decideRedemption(line({ serviceId: 'other' }), membership({ cancelAt: '2026-03-01' }, { pausedCycles: paused }), staff)).toEqual(rejected('purchase_not_active'));
+    expect(decideRedemption(line({ serviceDate: '2026-02-20' }), m, staff).ok).toBe(true);
+  });
+  it('no rollover across a pause: the cycle after it has its own allowance only', () => {
+    const invoices = [
+      { cycleStart: '2026-01-15', dueDate: '2026-01-15', status: 'paid' as const },
+      { cycleStart: '2026-04-15', dueDate: '2026-04-15', status: 'paid' as const },
+    ];
+    const without = membership({}, { rollover: true, cycleInvoices: [...membershipState().cycleInvoices, invoices[1]] });
+    expect(remainingOn(without, 'massage', '2026-04-20')).toBe(4);
+    const m = membership({}, { rollover: true, cycleInvoices: invoices, pausedCycles: [{ start: '2026-02-15', end: '2026-03-14' }, ...paused] });
+    expect(remainingOn(m, 'massage', '2026-04-20')).toBe(2);
+    expect(remainingOn(m, 'massage', '2026-03-20')).toBe(0);
+    expect(decideRedemption(line({ serviceDate: '2026-04-20', quantity: 3 }), m, staff)).toEqual(rejected('insufficient_balance'));
+    expect(decideRedemption(line({ serviceDate: '2026-04-20', quantity: 2 }), m, staff).ok).toBe(true);
   });
 });
 

@@ -2,7 +2,7 @@
 // order the rules list them, because clients show the first one that applies.
 import { cycleAt, daysBetween, type BillingInterval, type Cycle, type IsoDate } from './dates.js';
 import { accept, reject, type Decision } from './errors.js';
-import { cycleAllowance } from './membership-allowance.js';
+import { cycleAllowanceWithPauses, isPausedOn, type PausedCycle } from './pause.js';
 import { available, remaining, type BalanceCounts } from './package-balance.js';
 import type { InvoiceStatus } from './invoice.js';
 import type { PurchaseKind, PurchaseStatus } from './purchase-status.js';
@@ -43,6 +43,8 @@ export interface MembershipState {
   /** serviceId → cycle start → visits redeemed in that cycle. */
   usedByCycle: Record<string, Record<IsoDate, number>>;
   cycleInvoices: MembershipCycleInvoice[];
+  /** Cycles paused (pause.ts): no allowance, and a visit dated in one is refused. */
+  pausedCycles: readonly PausedCycle[];
 }
 
 export interface RedeemablePurchase {
@@ -110,6 +112,8 @@ function windowRefusal(p: RedeemablePurchase, on: IsoDate): Refusal {
   if (p.expiresOn !== null && p.expiresOn < on) return reject('purchase_expired');
   // Status 'expired' without a date proving the visit was within validity: trust the status.
   if (p.status === 'expired' && p.expiresOn === null) return reject('purchase_expired');
+  // Right after purchase_expired (billing-rules.md "Pausing a membership").
+  if (p.membership && isPausedOn(p.membership.pausedCycles, on)) return reject('purchase_paused');
   return null;
 }
 
@@ -126,7 +130,7 @@ function decideMembership(line: RedemptionLine, p: RedeemablePurchase, ctx: Rede
   // Not null: the window check already made sure startDate ≤ serviceDate.
   const cycle = cycleAt(p.startDate, m.billingInterval, line.serviceDate) as Cycle;
   const usage = { perCycle: m.perCycle[line.serviceId], usedByCycle: m.usedByCycle[line.serviceId] ?? {} };
-  const allowance = cycleAllowance(p.startDate, m.billingInterval, m.rollover, usage, cycle.index);
+  const allowance = cycleAllowanceWithPauses(p.startDate, m.billingInterval, m.rollover, usage, cycle.index, m.pausedCycles);
   if (!isPositiveCount(line.quantity) || allowance.remaining < line.quantity) return reject('insufficient_balance');
 
   // A free membership owes nothing, so no invoice of it can hold a visit back.
@@ -248,5 +252,5 @@ export function remainingOn(p: RedeemablePurchase, serviceId: string, date: IsoD
   const cycle = cycleAt(p.startDate, m.billingInterval, date);
   if (!cycle || !Object.hasOwn(m.perCycle, serviceId)) return 0;
   const usage = { perCycle: m.perCycle[serviceId], usedByCycle: m.usedByCycle[serviceId] ?? {} };
-  return cycleAllowance(p.startDate, m.billingInterval, m.rollover, usage, cycle.index).remaining;
+  return cycleAllowanceWithPauses(p.startDate, m.billingInterval, m.rollover, usage, cycle.index, m.pausedCycles).remaining;
 }

@@ -8,6 +8,8 @@ export const LEDGER_TYPES = [
   'purchased', 'redeemed', 'transferred_out', 'transferred_in', 'refunded', 'cancelled', 'expired', 'cycle_started',
   // A redemption given back: reversed (+visits) or only released from its line (0: forfeited).
   'redemption_reversed', 'redemption_released',
+  // A package's later expiry; a membership's cycles paused, or unpaused (0 visits, 0 money).
+  'extended', 'paused', 'resumed',
 ] as const;
 export type LedgerType = (typeof LEDGER_TYPES)[number];
 
@@ -54,7 +56,16 @@ export class LedgerEntry extends BaseEntity {
 
   /** Display details for the history (forfeited visits, the other purchase of a transfer, a note). */
   @Property({ type: 'json', nullable: true })
-  details: { quantity?: number; note?: string; otherPurchaseId?: string } | null = null;
+  details: {
+    quantity?: number;
+    note?: string;
+    otherPurchaseId?: string;
+    /** extended: the expiry before and after. */
+    previousExpiresOn?: string;
+    expiresOn?: string;
+    /** paused, resumed: the cycles paused or unpaused. */
+    cycles?: { start: string; end: string }[];
+  } | null = null;
 
   @ForeignKey(() => ApiKey, 'by_key_id', { nullable: true })
   byKeyId: string | null = null;

@@ -4,7 +4,7 @@ import { ApiKey } from './api-key.entity.js';
 import { Clinic } from './clinic.entity.js';
 import { Patient } from './patient.entity.js';
 import { Plan, type PlanKind } from './plan.entity.js';
-import type { BillingInterval } from '../domain/index.js';
+import type { BillingInterval, PausedCycle } from '../domain/index.js';
 
 import type { PurchaseStatus } from '../domain/index.js';
 
@@ -74,6 +74,10 @@ export class Purchase extends BaseEntity {
   /** Rounding remainder of the visit values, carried by the first visit consumed. */
   @Money()
   firstVisitExtra: number = 0;
+
+  /** Memberships: the paused cycles, oldest first (domain/pause.ts); their dates never move. */
+  @Property({ type: 'json', default: "'[]'" })
+  pausedCycles: PausedCycle[] = [];
 
   @Property({ type: 'timestamptz', nullable: true })
   deletedAt: Date | null = null;

@@ -129,6 +129,9 @@ function activityItem(command: Command): ActivityItem {
           refund: 'Refunded a purchase',
           transfer: `Transferred ${quantity ?? ''} visit(s) to a family member`,
           reconciliation: `Reconciled as of ${String(result.asOf ?? '')}`,
+          extension: `Extended a package to ${String(result.expiresOn ?? '')}`,
+          pause: 'Paused a membership',
+          resume: 'Resumed a membership',
         }[command.type]
       : `${command.type} ${command.status}: ${command.error?.title ?? command.error?.code ?? ''}`;
   const purchaseId = (result.purchaseId ?? request.purchaseId) as string | undefined;

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { cycleAt, daysBetween, type IsoDate } from '../domain/dates.js';
-import { cycleAllowance } from '../domain/membership-allowance.js';
+import { cycleAllowanceWithPauses } from '../domain/pause.js';
 import type { InvoiceStatus } from '../domain/invoice.js';
 import { available, remaining } from '../domain/package-balance.js';
 import { Invoice } from '../entities/invoice.entity.js';
@@ -70,6 +70,8 @@ function detailsOf(rows: PurchaseRows, invoices: Invoice[], ledger: LedgerEntry[
             .map((i) => ({ number: i.installmentNumber, dueDate: i.dueDate, amount: i.total, invoiceId: i.id, status: installmentStatus(i, today) })),
         }
       : {}),
+    // One entry per paused cycle, oldest first ([] for a package or a membership never paused).
+    pausedCycles: (purchase.pausedCycles ?? []).map((c) => ({ start: c.start, end: c.end })),
     invoices: invoices.map((i) => ({ id: i.id, number: i.number, kind: i.kind, total: i.total, amountPaid: i.amountPaid, amountRefunded: i.amountRefunded, status: i.status, dueDate: i.dueDate })),
     history: ledger.map(historyEntry),
     ...(purchase.sourcePurchaseId ? { sourcePurchaseId: purchase.sourcePurchaseId } : {}),
@@ -89,7 +91,7 @@ function balanceView(
   const base = { serviceId: b.serviceId, serviceName: b.serviceName };
   if (purchase.kind === 'membership') {
     if (!cycle) return { ...base, total: 0, used: 0, transferredOut: 0, transferredIn: 0, remaining: 0, available: 0, perCycle: b.total };
-    const allowance = cycleAllowance(purchase.startDate, purchase.billingInterval ?? 'month', purchase.rollover, { perCycle: b.total, usedByCycle }, cycle.index);
+    const allowance = cycleAllowanceWithPauses(purchase.startDate, purchase.billingInterval ?? 'month', purchase.rollover, { perCycle: b.total, usedByCycle }, cycle.index, purchase.pausedCycles ?? []);
     const paid = purchase.price === 0 || cycleInvoice?.status === 'paid';
     const usable = purchase.status === 'active' && (!purchase.cancelAt || purchase.cancelAt > cycle.start);
     return {
@@ -132,6 +134,9 @@ function historyEntry(e: LedgerEntry) {
     ...(e.byKeyId ? { byKeyId: e.byKeyId } : {}),
     ...(e.details?.note ? { note: e.details.note } : {}),
     ...(e.details?.otherPurchaseId ? { otherPurchaseId: e.details.otherPurchaseId } : {}),
+    ...(e.details?.previousExpiresOn ? { previousExpiresOn: e.details.previousExpiresOn } : {}),
+    ...(e.details?.expiresOn ? { expiresOn: e.details.expiresOn } : {}),
+    ...(e.details?.cycles ? { cycles: e.details.cycles } : {}),
   };
 }
 

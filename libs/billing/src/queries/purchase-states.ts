@@ -55,7 +55,7 @@ export const purchaseStateColumns = (em: EntityManager) => `${columnsOf(em, Purc
             case when p.kind = 'membership' then
               (select coalesce(json_agg(json_build_object('serviceId', u.service_id, 'cycleStart', u.cycle_start::text, 'used', u.used)), '[]')
                  from (select service_id, cycle_start, -sum(visits) as used from ledger_entry
-                        where purchase_id = p.id and type = 'redeemed' and cycle_start is not null group by service_id, cycle_start) u) end as usage_json`;
+                        where purchase_id = p.id and type in ('redeemed', 'redemption_reversed') and cycle_start is not null group by service_id, cycle_start) u) end as usage_json`;
 
 /** Purchases (by ids, or a patient's active and expired ones) in one query, without locks. */
 export async function loadPurchaseStates(em: EntityManager, clinicId: string, where: { ids?: string[]; patientId?: string }): Promise<PurchaseRows[]> {
@@ -111,6 +111,7 @@ function purchaseState(purchase: Purchase, balances: PurchaseBalance[], amountPa
       perCycle: Object.fromEntries(balances.map((b) => [b.serviceId, b.total])),
       usedByCycle,
       cycleInvoices: parseJson<MembershipCycleInvoice[]>(cycleInvoicesJson),
+      pausedCycles: purchase.pausedCycles ?? [],
     };
   }
   return state;

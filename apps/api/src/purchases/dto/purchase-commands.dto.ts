@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CANCELLATION_EFFECTIVE, PAYMENT_METHODS } from '@app/billing';
-import type { CancellationEffective, CancellationRequest, RefundRequest, TransferRequest } from '@app/billing';
+import { CANCELLATION_EFFECTIVE, MAX_PAUSE_CYCLES, MIN_PAUSE_CYCLES, PAYMENT_METHODS } from '@app/billing';
+import type { CancellationEffective, CancellationRequest, ExtensionCommandRequest, PauseCommandRequest, RefundRequest, ResumeCommandRequest, TransferRequest } from '@app/billing';
+import { IsCalendarDate, TextField } from '../../common/fields/field.decorators.js';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 export class CancellationDto implements Omit<CancellationRequest, 'purchaseId'> {
@@ -49,4 +50,31 @@ export class TransferDto implements Omit<TransferRequest, 'purchaseId'> {
   @Min(1)
   @Max(10_000)
   quantity: number;
+}
+
+const REASON = { max: 500, description: "Why: the history entry's note" };
+
+export class ExtensionDto implements Omit<ExtensionCommandRequest, 'purchaseId'> {
+  @ApiProperty({ format: 'date', description: "The new expiry (clinic time zone), after the current one" })
+  @IsCalendarDate()
+  expiresOn: string;
+
+  @TextField(REASON)
+  reason: string;
+}
+
+export class PauseDto implements Omit<PauseCommandRequest, 'purchaseId'> {
+  @ApiProperty({ type: 'integer', minimum: MIN_PAUSE_CYCLES, maximum: MAX_PAUSE_CYCLES, description: 'How many cycles after the current one are paused' })
+  @IsInt()
+  @Min(MIN_PAUSE_CYCLES)
+  @Max(MAX_PAUSE_CYCLES)
+  cycles: number;
+
+  @TextField(REASON)
+  reason: string;
+}
+
+export class ResumeDto implements Omit<ResumeCommandRequest, 'purchaseId'> {
+  @TextField(REASON)
+  reason: string;
 }

@@ -48,6 +48,14 @@ export class PurchaseCycleResponse {
   invoiceId: string | null;
 }
 
+export class PurchasePausedCycleResponse {
+  @ApiProperty({ format: 'date' })
+  start: string;
+
+  @ApiProperty({ format: 'date', description: 'Inclusive' })
+  end: string;
+}
+
 export class PurchaseInstallmentResponse {
   @ApiProperty({ type: 'integer', nullable: true })
   number: number | null;
@@ -124,6 +132,15 @@ export class PurchaseHistoryEntryResponse {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Transfers: the purchase on the other side' })
   otherPurchaseId?: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'extended: the expiry before' })
+  previousExpiresOn?: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'extended: the new expiry' })
+  expiresOn?: string;
+
+  @ApiPropertyOptional({ type: () => [PurchasePausedCycleResponse], description: 'paused, resumed: the cycles paused or unpaused' })
+  cycles?: PurchasePausedCycleResponse[];
 }
 
 /** GET /v1/purchases/:id: a package or membership on a patient's profile, in full. */
@@ -187,6 +204,9 @@ export class PurchaseResponse {
 
   @ApiPropertyOptional({ type: () => [PurchaseInstallmentResponse], description: 'Packages paid in instalments' })
   installments?: PurchaseInstallmentResponse[];
+
+  @ApiProperty({ type: () => [PurchasePausedCycleResponse], description: 'Memberships: one entry per paused cycle, oldest first ([] otherwise)' })
+  pausedCycles: PurchasePausedCycleResponse[];
 
   @ApiProperty({ type: () => [PurchaseInvoiceResponse] })
   invoices: PurchaseInvoiceResponse[];
