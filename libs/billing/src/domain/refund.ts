@@ -8,7 +8,7 @@ export type RefundPolicy = 'prorated' | 'full_price';
 
 export interface RefundMembershipState {
   fee: number;
-  /** Cycles started so far, the current one included. */
+  /** Cycles started so far, the current one included; paused cycles (pause.ts, unpausedCycleStarts) left out. */
   startedCycles: number;
   /** Visits of the current cycle not used yet. */
   currentCycleUnused: number;

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import { decideCancellation } from '../../domain/cancellation.js';
 import { addDays, cycleAt, cyclesStartedBy, type IsoDate } from '../../domain/dates.js';
-import { cycleAllowance } from '../../domain/membership-allowance.js';
+import { cycleAllowanceWithPauses, unpausedCycleStarts } from '../../domain/pause.js';
 import { decideRefund, type RefundMembershipState } from '../../domain/refund.js';
 import { newId } from '../../entities/base.js';
 import type { Purchase } from '../../entities/purchase.entity.js';
@@ -80,7 +80,8 @@ export const refundHandler: CommandHandler<'refund'> = {
 async function membershipUsage(em: EntityManager, purchase: Purchase, balances: PurchaseBalance[], today: IsoDate): Promise<RefundMembershipState> {
   const interval = purchase.billingInterval ?? 'month';
   const lastDay = purchase.cancelAt && purchase.cancelAt <= today ? addDays(purchase.cancelAt, -1) : today;
-  const started = cyclesStartedBy(purchase.startDate, interval, lastDay);
+  // A paused cycle charged no fee: it is not a started cycle (billing-rules.md "Pausing a membership").
+  const started = unpausedCycleStarts(cyclesStartedBy(purchase.startDate, interval, lastDay), purchase.pausedCycles ?? []);
   const cycle = cycleAt(purchase.startDate, interval, lastDay);
   const rows = await run(em,
     db.selectFrom('ledger_entry')
@@ -91,7 +92,7 @@ async function membershipUsage(em: EntityManager, purchase: Purchase, balances: 
   const unused = cycle
     ? balances.reduce((sum, b) => {
         const usedByCycle = Object.fromEntries(rows.filter((r) => r.service_id === b.serviceId).map((r) => [r.cycle_start, Number(r.used)]));
-        return sum + cycleAllowance(purchase.startDate, interval, purchase.rollover, { perCycle: b.total, usedByCycle }, cycle.index).remaining;
+        return sum + cycleAllowanceWithPauses(purchase.startDate, interval, purchase.rollover, { perCycle: b.total, usedByCycle }, cycle.index, purchase.pausedCycles ?? []).remaining;
       }, 0)
     : 0;
   return { fee: purchase.price, startedCycles: started.length, currentCycleUnused: unused, visitsPerCycle: balances.reduce((sum, b) => sum + b.total, 0) };
