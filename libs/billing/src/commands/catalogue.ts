@@ -123,12 +123,130 @@ export interface ResumeCommandResult {
   pausedCycles: PausedCycle[];
 }
 
+// ---- corrections (issue 14; billing-rules.md "Correcting")
+
+export interface ReversalCommandRequest {
+  /** The redemption command to give back. */
+  redemptionId: string;
+  reason: string;
+}
+export interface ReversalCommandResult {
+  redemptionId: string;
+  invoiceId: string;
+  lineId: string;
+  purchaseId: string;
+  quantity: number;
+}
+
+/** One redemption a void (or an appointment's cancellation) took off its invoice. */
+export interface GivenBackResult {
+  redemptionId: string;
+  purchaseId: string;
+  lineId: string;
+  quantity: number;
+  /** released: the purchase was cancelled, its visit stays forfeited. */
+  kind: 'redemption_reversed' | 'redemption_released';
+}
+
+export interface InvoiceVoidCommandRequest {
+  invoiceId: string;
+  reason: string;
+}
+export interface InvoiceVoidCommandResult {
+  invoiceId: string;
+  status: 'void';
+  redemptions: GivenBackResult[];
+}
+
+export interface InvoiceRefundCommandRequest {
+  invoiceId: string;
+  amount?: number;
+  method: (typeof PAYMENT_METHODS)[number];
+  reason: string;
+}
+export interface InvoiceRefundCommandResult {
+  invoiceId: string;
+  amount: number;
+  taxAmount: number;
+  paymentId: string;
+}
+
+export interface AppointmentCancellationCommandRequest {
+  appointmentId: string;
+  reason?: string;
+  /** Set when cancelled through POST /v1/bookings/:id/cancellation. */
+  bookingId?: string;
+}
+export interface AppointmentCancellationCommandResult {
+  appointmentId: string;
+  status: 'cancelled';
+  invoiceId: string | null;
+  /** The invoice was voided by this cancellation (false: none, or void already). */
+  invoiceVoided: boolean;
+  redemptions: GivenBackResult[];
+}
+
+export interface ExtensionCommandRequest {
+  purchaseId: string;
+  expiresOn: IsoDate;
+  reason: string;
+}
+export interface ExtensionCommandResult {
+  purchaseId: string;
+  previousExpiresOn: IsoDate;
+  expiresOn: IsoDate;
+  /** After the extension: `active` again when an expired package now expires today or later. */
+  status: PurchaseStatus;
+}
+
+export interface PauseCommandRequest {
+  purchaseId: string;
+  cycles: number;
+  reason: string;
+}
+export interface PauseCommandResult {
+  purchaseId: string;
+  /** The cycles this pause added, oldest first. */
+  paused: PausedCycle[];
+  /** Every paused cycle of the purchase after it. */
+  pausedCycles: PausedCycle[];
+}
+
+export interface ResumeCommandRequest {
+  purchaseId: string;
+  reason: string;
+}
+export interface ResumeCommandResult {
+  purchaseId: string;
+  /** The paused cycles not started yet, billed and usable again. */
+  unpaused: PausedCycle[];
+  /** What stays paused: cycles already started. */
+  pausedCycles: PausedCycle[];
+}
+
+export interface ReceiptEmailRequest {
+  invoiceId: string;
+  /** Without it, the patient's address. */
+  to?: string;
+}
+export interface ReceiptEmailResult {
+  to: string;
+  /** The sent message's id: null until the notifications queue has sent it (exactly once per command). */
+  messageId: string | null;
+  /** Set when every try to send failed (the reason is in the worker's log). */
+  deliveryError?: string;
+}
+
 export interface CommandCatalogue {
   redemption: { request: RedemptionRequest; result: RedemptionResult };
   cancellation: { request: CancellationRequest; result: CancellationResult };
   refund: { request: RefundRequest; result: RefundResult };
   transfer: { request: TransferRequest; result: TransferResult };
   reconciliation: { request: ReconciliationRequest; result: ReconciliationResult };
+  reversal: { request: ReversalCommandRequest; result: ReversalCommandResult };
+  invoice_void: { request: InvoiceVoidCommandRequest; result: InvoiceVoidCommandResult };
+  invoice_refund: { request: InvoiceRefundCommandRequest; result: InvoiceRefundCommandResult };
+  appointment_cancellation: { request: AppointmentCancellationCommandRequest; result: AppointmentCancellationCommandResult };
   extension: { request: ExtensionCommandRequest; result: ExtensionCommandResult };
   pause: { request: PauseCommandRequest; result: PauseCommandResult };
   resume: { request: ResumeCommandRequest; result: ResumeCommandResult };
@@ -155,6 +273,11 @@ export interface CommandDefinition<T extends CommandType> {
 const activePurchase = (clinicId: string, id: string): ExistenceRule => ({
   missing: 'Purchase',
   query: db.selectFrom('purchase').select('id').where('id', '=', id).where('clinic_id', '=', clinicId).where('deleted_at', 'is', null),
+});
+
+const clinicInvoice = (clinicId: string, id: string): ExistenceRule => ({
+  missing: 'Invoice',
+  query: db.selectFrom('invoice').select('id').where('id', '=', id).where('clinic_id', '=', clinicId),
 });
 
 export const COMMAND_CATALOGUE: { readonly [T in CommandType]: CommandDefinition<T> } = {
@@ -184,6 +307,26 @@ export const COMMAND_CATALOGUE: { readonly [T in CommandType]: CommandDefinition
   reconciliation: {
     read: shape({ asOf: optional(isoDate) }),
     requires: () => [],
+  },
+  reversal: {
+    read: shape({ redemptionId: uuid, reason: text }),
+    requires: (clinicId, r) => [
+      { missing: 'Redemption', query: db.selectFrom('command').select('id').where('id', '=', r.redemptionId).where('clinic_id', '=', clinicId).where('type', '=', 'redemption') },
+    ],
+  },
+  invoice_void: {
+    read: shape({ invoiceId: uuid, reason: text }),
+    requires: (clinicId, r) => [clinicInvoice(clinicId, r.invoiceId)],
+  },
+  invoice_refund: {
+    read: shape({ invoiceId: uuid, amount: optional(integer), method: oneOf(PAYMENT_METHODS), reason: text }),
+    requires: (clinicId, r) => [clinicInvoice(clinicId, r.invoiceId)],
+  },
+  appointment_cancellation: {
+    read: shape({ appointmentId: uuid, reason: optional(text), bookingId: optional(uuid) }),
+    requires: (clinicId, r) => [
+      { missing: 'Appointment', query: db.selectFrom('appointment').select('id').where('id', '=', r.appointmentId).where('clinic_id', '=', clinicId) },
+    ],
   },
   extension: {
     read: shape({ purchaseId: uuid, expiresOn: isoDate, reason: text }),

@@ -174,6 +174,17 @@ export interface PaymentTable {
   command_id: string | null;
   effect_key: string;
   created_by_key_id: string | null;
+  voided: Defaulted<boolean>;
+}
+
+export interface AppointmentTable {
+  id: string;
+  clinic_id: string;
+  patient_id: string;
+  service_id: string;
+  starts_at: Date;
+  invoice_id: string | null;
+  status: Defaulted<'booked' | 'cancelled'>;
 }
 
 export interface Database {
@@ -188,4 +199,5 @@ export interface Database {
   invoice_line: InvoiceLineTable;
   ledger_entry: LedgerEntryTable;
   payment: PaymentTable;
+  appointment: AppointmentTable;
 }

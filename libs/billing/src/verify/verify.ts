@@ -28,13 +28,13 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
       with l as (
         select purchase_id, service_id,
                coalesce(sum(visits) filter (where type = 'purchased'), 0) as purchased,
-               coalesce(-sum(visits) filter (where type = 'redeemed'), 0) as redeemed,
+               coalesce(-sum(visits) filter (where type in ('redeemed', 'redemption_reversed')), 0) as redeemed,
                coalesce(-sum(visits) filter (where type = 'transferred_out'), 0) as t_out,
                coalesce(sum(visits) filter (where type = 'transferred_in'), 0) as t_in,
-               coalesce(sum(visits) filter (where type not in ('purchased', 'redeemed', 'transferred_out', 'transferred_in')), 0) as other,
+               coalesce(sum(visits) filter (where type not in ('purchased', 'redeemed', 'redemption_reversed', 'transferred_out', 'transferred_in')), 0) as other,
                max((details->>'quantity')::numeric) filter (where type = 'purchased') as purchased_quantity,
-               count(*) filter (where (type in ('redeemed', 'transferred_out') and visits >= 0) or (type = 'transferred_in' and visits <= 0) or (type = 'purchased' and visits < 0)) as wrong_sign,
-               count(*) filter (where type = 'redeemed' and cycle_start is null) as redeemed_without_cycle
+               count(*) filter (where (type in ('redeemed', 'transferred_out') and visits >= 0) or (type in ('transferred_in', 'redemption_reversed') and visits <= 0) or (type = 'purchased' and visits < 0)) as wrong_sign,
+               count(*) filter (where type in ('redeemed', 'redemption_reversed') and cycle_start is null) as redeemed_without_cycle
         from ledger_entry where service_id is not null group by purchase_id, service_id
       )
       select format('purchase %s (%s) service %s: balance total=%s used=%s transferredOut=%s transferredIn=%s; ledger purchased=%s redeemed=%s transferred_out=%s transferred_in=%s other=%s wrong_sign=%s',
@@ -66,7 +66,7 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
       union all
       select format('membership %s service %s cycle %s: %s visits used of %s per cycle', u.purchase_id, u.service_id, u.cycle_start, u.used, b.total)
       from (select purchase_id, service_id, cycle_start, -sum(visits) as used from ledger_entry
-            where type = 'redeemed' and cycle_start is not null group by purchase_id, service_id, cycle_start) u
+            where type in ('redeemed', 'redemption_reversed') and cycle_start is not null group by purchase_id, service_id, cycle_start) u
       join purchase p on p.id = u.purchase_id and p.kind = 'membership'
       join purchase_balance b on b.purchase_id = u.purchase_id and b.service_id = u.service_id
       where u.used > b.total * (case when p.rollover then 2 else 1 end)`,
@@ -77,7 +77,7 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
     sql: `
       with lines as (select invoice_id, sum(amount) as amount, sum(covered_amount) as covered from invoice_line group by invoice_id),
            pay as (select invoice_id, sum(amount) filter (where amount > 0) as paid, -sum(amount) filter (where amount < 0) as refunded
-                   from payment group by invoice_id)
+                   from payment where not voided group by invoice_id)
       select format('invoice %s (number %s): total=%s lines=%s covered=%s lines covered=%s amountPaid=%s payments=%s amountRefunded=%s refunds=%s',
                     i.id, i.number, i.total, coalesce(l.amount, 0), i.covered_amount, coalesce(l.covered, 0),
                     i.amount_paid, coalesce(p.paid, 0), i.amount_refunded, coalesce(p.refunded, 0)) as example
@@ -121,7 +121,9 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
       union all
       select format('line %s is named by %s succeeded redemptions: %s', d.line_id, d.n, d.ids)
       from (select result->>'lineId' as line_id, count(*) as n, string_agg(id::text, ', ') as ids from command
-            where type = 'redemption' and status = 'succeeded' group by 1 having count(*) > 1) d`,
+            where type = 'redemption' and status = 'succeeded'
+              and not exists (select 1 from ledger_entry g where g.effect_key = command.id::text || ':given_back')
+            group by 1 having count(*) > 1) d`,
   },
   {
     name: 'succeeded_command_effects',
@@ -139,8 +141,13 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
                sum(visits) filter (where type = 'transferred_in') as in_visits,
                -sum(visits) filter (where type = 'redeemed') as redeemed_visits,
                min(purchase_id::text) filter (where type in ('redeemed', 'refunded', 'transferred_out')) as purchase_id,
-               min(purchase_id::text) filter (where type = 'transferred_in') as target_id
+               min(purchase_id::text) filter (where type = 'transferred_in') as target_id,
+               count(*) filter (where type in ('redemption_reversed', 'redemption_released')) as given_back,
+               sum(visits) filter (where type = 'redemption_reversed') as reversed_visits
         from ledger_entry where command_id is not null group by command_id),
+      gb as (
+        select (details->>'redemptionId')::uuid as command_id, count(*) as n from ledger_entry
+        where type in ('redemption_reversed', 'redemption_released') group by 1),
       pay as (
         select command_id, count(*) as n, count(*) filter (where amount > 0) as positive,
                -sum(amount) filter (where amount < 0) as refunded, count(*) filter (where method = 'package_credit') as credit,
@@ -154,9 +161,10 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
       left join le on le.command_id = c.id
       left join pay on pay.command_id = c.id
       left join ln on ln.command_id = c.id
+      left join gb on gb.command_id = c.id
       where c.status = 'succeeded' and (
         (c.type = 'redemption' and (
-            coalesce(le.n, 0) <> 1 or coalesce(le.redeemed, 0) <> 1 or coalesce(ln.n, 0) <> 1
+            coalesce(le.n, 0) <> 1 or coalesce(le.redeemed, 0) <> 1 or coalesce(gb.n, 0) > 1 or coalesce(ln.n, 0) <> 1 - coalesce(gb.n, 0)
             or le.purchase_id is distinct from c.result->>'purchaseId'
             or le.redeemed_visits::text is distinct from c.result->>'quantity'
             or coalesce(pay.n, 0) <> coalesce(pay.credit, 0) or coalesce(pay.n, 0) > 1
@@ -173,7 +181,16 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
             or le.out_visits::text is distinct from c.result->>'quantity' or le.in_visits::text is distinct from c.result->>'quantity'
             or le.purchase_id is distinct from c.result->>'purchaseId' or le.target_id is distinct from c.result->>'targetPurchaseId'))
         or (c.type = 'cancellation' and (
-            coalesce(le.n, 0) <> 1 or coalesce(le.cancelled, 0) <> 1 or coalesce(pay.n, 0) <> 0 or coalesce(ln.n, 0) <> 0)))`,
+            coalesce(le.n, 0) <> 1 or coalesce(le.cancelled, 0) <> 1 or coalesce(pay.n, 0) <> 0 or coalesce(ln.n, 0) <> 0))
+        or (c.type = 'reversal' and (
+            coalesce(le.n, 0) <> 1 or coalesce(le.given_back, 0) <> 1 or coalesce(pay.n, 0) <> 0 or coalesce(ln.n, 0) <> 0
+            or le.reversed_visits::text is distinct from c.result->>'quantity' or le.purchase_id is not null))
+        or (c.type in ('invoice_void', 'appointment_cancellation') and (
+            coalesce(le.n, 0) <> coalesce(le.given_back, 0) or coalesce(pay.n, 0) <> 0 or coalesce(ln.n, 0) <> 0
+            or coalesce(le.given_back, 0) <> jsonb_array_length(coalesce(c.result->'redemptions', '[]'::jsonb))))
+        or (c.type = 'invoice_refund' and (
+            coalesce(le.n, 0) <> 0 or coalesce(pay.n, 0) <> 1 or coalesce(pay.positive, 0) <> 0 or coalesce(ln.n, 0) <> 0
+            or coalesce(pay.refunded, 0) <> (c.result->>'amount')::numeric)))`,
   },
   {
     name: 'unsucceeded_command_effects',
@@ -251,7 +268,8 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
       union all
       select format('payment %s of %s on invoice %s, which belongs to no purchase', p.id, p.amount, p.invoice_id)
       from payment p join invoice i on i.id = p.invoice_id
-      where p.amount < 0 and i.purchase_id is null`,
+      where p.amount < 0 and i.purchase_id is null
+        and not exists (select 1 from command c where c.id = p.command_id and c.type = 'invoice_refund')`,
   },
   {
     name: 'clinic_isolation',

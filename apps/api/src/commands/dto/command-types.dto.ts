@@ -378,6 +378,169 @@ export class ResumeCommand extends CommandBase {
   result?: ResumeCommandResult;
 }
 
+// ---- corrections (issue 14)
+
+export class ReversalCommandRequest {
+  @ApiProperty({ format: 'uuid', description: 'The redemption command given back' })
+  redemptionId: string;
+
+  @ApiProperty()
+  reason: string;
+}
+
+export class ReversalCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  redemptionId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  invoiceId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  lineId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ type: 'integer', description: 'Visits given back' })
+  quantity: number;
+}
+
+export class GivenBackRedemption {
+  @ApiProperty({ format: 'uuid' })
+  redemptionId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  purchaseId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  lineId: string;
+
+  @ApiProperty({ type: 'integer' })
+  quantity: number;
+
+  @ApiProperty({ enum: ['redemption_reversed', 'redemption_released'], description: 'released: the purchase is cancelled, its visit stays forfeited' })
+  kind: 'redemption_reversed' | 'redemption_released';
+}
+
+export class InvoiceVoidCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  invoiceId: string;
+
+  @ApiProperty()
+  reason: string;
+}
+
+export class InvoiceVoidCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  invoiceId: string;
+
+  @ApiProperty({ enum: ['void'] })
+  status: 'void';
+
+  @ApiProperty({ type: () => [GivenBackRedemption], description: 'The redemptions taken off its lines' })
+  redemptions: GivenBackRedemption[];
+}
+
+export class InvoiceRefundCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  invoiceId: string;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'Absent: all that is refundable' })
+  amount?: number;
+
+  @ApiProperty({ enum: PAYMENT_METHODS })
+  method: (typeof PAYMENT_METHODS)[number];
+
+  @ApiProperty()
+  reason: string;
+}
+
+export class InvoiceRefundCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  invoiceId: string;
+
+  @ApiProperty({ type: 'integer', description: 'Minor units refunded' })
+  amount: number;
+
+  @ApiProperty({ type: 'integer', description: 'The tax in amount (0 until taxes are wired)' })
+  taxAmount: number;
+
+  @ApiProperty({ format: 'uuid', description: 'The negative payment recording it' })
+  paymentId: string;
+}
+
+export class AppointmentCancellationCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  appointmentId: string;
+
+  @ApiPropertyOptional()
+  reason?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Cancelled through the booking' })
+  bookingId?: string;
+}
+
+export class AppointmentCancellationCommandResult {
+  @ApiProperty({ format: 'uuid' })
+  appointmentId: string;
+
+  @ApiProperty({ enum: ['cancelled'] })
+  status: 'cancelled';
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  invoiceId: string | null;
+
+  @ApiProperty({ description: 'Its invoice was voided by this cancellation' })
+  invoiceVoided: boolean;
+
+  @ApiProperty({ type: () => [GivenBackRedemption] })
+  redemptions: GivenBackRedemption[];
+}
+
+export class ReversalCommand extends CommandBase {
+  @ApiProperty({ enum: ['reversal'] })
+  type: 'reversal';
+
+  @ApiProperty({ type: () => ReversalCommandRequest })
+  request: ReversalCommandRequest;
+
+  @ApiPropertyOptional({ type: () => ReversalCommandResult, description: 'When succeeded' })
+  result?: ReversalCommandResult;
+}
+
+export class InvoiceVoidCommand extends CommandBase {
+  @ApiProperty({ enum: ['invoice_void'] })
+  type: 'invoice_void';
+
+  @ApiProperty({ type: () => InvoiceVoidCommandRequest })
+  request: InvoiceVoidCommandRequest;
+
+  @ApiPropertyOptional({ type: () => InvoiceVoidCommandResult, description: 'When succeeded' })
+  result?: InvoiceVoidCommandResult;
+}
+
+export class InvoiceRefundCommand extends CommandBase {
+  @ApiProperty({ enum: ['invoice_refund'] })
+  type: 'invoice_refund';
+
+  @ApiProperty({ type: () => InvoiceRefundCommandRequest })
+  request: InvoiceRefundCommandRequest;
+
+  @ApiPropertyOptional({ type: () => InvoiceRefundCommandResult, description: 'When succeeded' })
+  result?: InvoiceRefundCommandResult;
+}
+
+export class AppointmentCancellationCommand extends CommandBase {
+  @ApiProperty({ enum: ['appointment_cancellation'] })
+  type: 'appointment_cancellation';
+
+  @ApiProperty({ type: () => AppointmentCancellationCommandRequest })
+  request: AppointmentCancellationCommandRequest;
+
+  @ApiPropertyOptional({ type: () => AppointmentCancellationCommandResult, description: 'When succeeded' })
+  result?: AppointmentCancellationCommandResult;
+}
+
 /** Type → its schema: the discriminator's mapping. */
 export const COMMAND_SCHEMAS = {
   redemption: RedemptionCommand,
@@ -388,6 +551,10 @@ export const COMMAND_SCHEMAS = {
   extension: ExtensionCommand,
   pause: PauseCommand,
   resume: ResumeCommand,
+  reversal: ReversalCommand,
+  invoice_void: InvoiceVoidCommand,
+  invoice_refund: InvoiceRefundCommand,
+  appointment_cancellation: AppointmentCancellationCommand,
 } as const satisfies Record<CommandType, new () => CommandBase>;
 
 // The documented shapes are the catalogue's (libs/billing/src/commands/catalogue.ts): a field added,
@@ -405,5 +572,9 @@ const inSync: { [T in CommandType]: InSync<T> } = {
   extension: [true, true],
   pause: [true, true],
   resume: [true, true],
+  reversal: [true, true],
+  invoice_void: [true, true],
+  invoice_refund: [true, true],
+  appointment_cancellation: [true, true],
 };
 void inSync;

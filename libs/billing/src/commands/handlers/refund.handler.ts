@@ -86,7 +86,7 @@ async function membershipUsage(em: EntityManager, purchase: Purchase, balances: 
   const rows = await run(em,
     db.selectFrom('ledger_entry')
       .select(['service_id', sql<string>`cycle_start::text`.as('cycle_start'), sql<string>`-sum(visits)`.as('used')])
-      .where('purchase_id', '=', purchase.id).where('type', '=', 'redeemed').where('cycle_start', 'is not', null)
+      .where('purchase_id', '=', purchase.id).where('type', 'in', ['redeemed', 'redemption_reversed']).where('cycle_start', 'is not', null)
       .groupBy(['service_id', 'cycle_start']),
   );
   const unused = cycle

@@ -1,0 +1,29 @@
+import { decideInvoiceRefund } from '../../domain/invoice-refund.js';
+import { newId } from '../../entities/base.js';
+import { db } from '../../db/query.js';
+import { rejected, succeeded, type CommandHandler } from '../handler.js';
+import { lockInvoice, paymentsOf } from './give-back.repository.js';
+
+/**
+ * Money back on a service invoice (billing-rules.md "Correcting"): a negative payment, as a
+ * purchase's refund records it; amountPaid counts positive payments only, so it never reopens.
+ */
+export const invoiceRefundHandler: CommandHandler<'invoice_refund'> = {
+  async handle({ em, command, request, clinic }) {
+    const invoice = await lockInvoice(em, clinic.id, request.invoiceId);
+    if (!invoice) return rejected('nothing_to_refund', 'The invoice does not exist');
+    const payments = await paymentsOf(em, invoice.id);
+    // Taxes are not wired yet: taxAmount 0 (the domain takes the rule once they are).
+    const decision = decideInvoiceRefund({ kind: invoice.kind, payments, amountRefunded: invoice.amountRefunded }, request.amount === undefined ? {} : { amount: request.amount });
+    if (!decision.ok) return rejected(decision.rejected);
+    const { amount, taxAmount } = decision.effects;
+    const paymentId = newId();
+    return succeeded<'invoice_refund'>({ invoiceId: invoice.id, amount, taxAmount, paymentId }, [
+      db.insertInto('payment').values({
+        id: paymentId, clinic_id: clinic.id, invoice_id: invoice.id, amount: -amount, method: request.method, reference: request.reason,
+        command_id: command.id, effect_key: `${command.id}:refund:${invoice.id}`, created_by_key_id: command.requestedByKeyId,
+      }),
+      db.updateTable('invoice').set({ amount_refunded: invoice.amountRefunded + amount }).where('id', '=', invoice.id),
+    ]);
+  },
+};
