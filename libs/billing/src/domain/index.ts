@@ -22,3 +22,4 @@ export * from './extension.js';
 export * from './pause.js';
 export * from './write-off.js';
 export * from './patient-portion.js';
+export * from './liability.js';
