@@ -63,6 +63,11 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /v1/purchases/{id}/pause': { summary: 'Pause the next 1..6 cycles of a membership (command)' },
   'POST /v1/purchases/{id}/resume': { summary: "Resume a paused membership: its paused cycles not started yet (command)" },
   'POST /v1/reconciliations': { summary: 'Run the reconciliation now, as of a date (command)' },
+  'POST /v1/redemptions/{id}/reversal': { summary: 'Reverse a redemption: the visit back, the line free again (command)' },
+  'POST /v1/invoices/{id}/void': { summary: 'Void a service invoice, reversing its redemptions (command)' },
+  'POST /v1/invoices/{id}/refunds': { summary: 'Refund money received on a service invoice (command)' },
+  'POST /v1/appointments/{id}/cancellation': { summary: 'Cancel an appointment and void its invoice (command)' },
+  'POST /v1/bookings/{id}/cancellation': { summary: 'Cancel an online booking: online, its own within the window; staff, any (command)' },
 
   'POST /v1/patients/{patientId}/purchases': { summary: 'Sell a plan to a patient', problems: ['plan_archived'] },
   'GET /v1/patients/{patientId}/purchases': { summary: "List a patient's purchases" },

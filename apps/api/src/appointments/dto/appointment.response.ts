@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Appointment } from '@app/billing';
+import { APPOINTMENT_STATUSES, type Appointment, type AppointmentStatus } from '@app/billing';
 
 export class AppointmentResponse {
   @ApiProperty({ format: 'uuid' })
@@ -14,6 +14,9 @@ export class AppointmentResponse {
   @ApiProperty({ format: 'date-time' })
   startsAt: string;
 
+  @ApiProperty({ enum: APPOINTMENT_STATUSES })
+  status: AppointmentStatus;
+
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Set once POST /v1/appointments/:id/invoice has made it' })
   invoiceId: string | null;
 
@@ -27,6 +30,7 @@ export function toAppointmentResponse(appointment: Appointment, invoiceId = appo
     patientId: appointment.patientId,
     serviceId: appointment.serviceId,
     startsAt: appointment.startsAt.toISOString(),
+    status: appointment.status ?? 'booked',
     invoiceId,
     createdAt: appointment.createdAt.toISOString(),
   };

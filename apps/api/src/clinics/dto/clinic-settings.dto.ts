@@ -17,4 +17,11 @@ export class ClinicSettingsDto {
   @Min(0)
   @Max(365)
   membershipGraceDays?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 168, description: 'Hours before an appointment after which the online role can no longer cancel it (default 24)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(168)
+  onlineCancellationHours?: number;
 }

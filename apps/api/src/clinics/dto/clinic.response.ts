@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Clinic, RefundPolicy } from '@app/billing';
+import { DEFAULT_CLINIC_SETTINGS, type Clinic, type RefundPolicy } from '@app/billing';
 import { REFUND_POLICIES } from './clinic-settings.dto.js';
 
 export class ClinicSettingsResponse {
@@ -11,6 +11,9 @@ export class ClinicSettingsResponse {
 
   @ApiProperty({ example: '02:00', description: 'Local time of the daily reconciliation' })
   reconciliationTime: string;
+
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 168 })
+  onlineCancellationHours: number;
 }
 
 export class ClinicResponse {
@@ -48,6 +51,8 @@ export function toClinicResponse(clinic: Clinic): ClinicResponse {
       refundPolicy: clinic.settings.refundPolicy,
       membershipGraceDays: clinic.settings.membershipGraceDays,
       reconciliationTime: clinic.settings.reconciliationTime,
+      // Clinics made before the setting existed hold no value: the default applies.
+      onlineCancellationHours: clinic.settings.onlineCancellationHours ?? DEFAULT_CLINIC_SETTINGS.onlineCancellationHours,
     },
     createdAt: clinic.createdAt.toISOString(),
   };

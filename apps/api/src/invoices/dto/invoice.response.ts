@@ -54,6 +54,9 @@ export class InvoicePaymentResponse {
 
   @ApiProperty({ type: String, nullable: true })
   reference: string | null;
+
+  @ApiProperty({ description: "A reversed redemption's package credit: kept for the record, counted nowhere" })
+  voided: boolean;
 }
 
 export class PaymentResponse extends InvoicePaymentResponse {
@@ -136,7 +139,7 @@ export function toLineResponse(line: InvoiceLine): InvoiceLineResponse {
 }
 
 export function toInvoicePaymentResponse(payment: Payment): InvoicePaymentResponse {
-  return { id: payment.id, amount: payment.amount, method: payment.method, at: payment.createdAt.toISOString(), reference: payment.reference };
+  return { id: payment.id, amount: payment.amount, method: payment.method, at: payment.createdAt.toISOString(), reference: payment.reference, voided: payment.voided ?? false };
 }
 
 export function toPaymentResponse(payment: Payment): PaymentResponse {
