@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppConfig, BillingCoreModule, loggerParams, StoreHealth } from '@app/billing';
 import { CommandsProcessor } from './commands.processor.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { WorkerHealthController } from './health/health.controller.js';
 import { JobDrain } from './health/job-drain.service.js';
 import { JobInstrumentation } from './metrics/job-instrumentation.service.js';
@@ -26,6 +27,7 @@ export class WorkerModule {
         BillingCoreModule.forRoot({ config, role: 'worker' }),
         DiscoveryModule,
         TerminusModule,
+        NotificationsModule,
       ],
       controllers: [WorkerHealthController, WorkerMetricsController],
       providers: [CommandsProcessor, ...SCHEDULERS, JobDrain, JobInstrumentation, StoreHealth],

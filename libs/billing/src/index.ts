@@ -14,7 +14,7 @@ export { COMMAND_CATALOGUE, isCommandType } from './commands/catalogue.js';
 export type {
   CommandCatalogue, CommandDefinition, CommandRequest, CommandResult, ExistenceRule,
   RedemptionRequest, RedemptionResult, CancellationRequest, CancellationResult, RefundRequest, RefundResult,
-  TransferRequest, TransferResult, ReconciliationRequest, ReconciliationResult,
+  TransferRequest, TransferResult, ReconciliationRequest, ReconciliationResult, ReceiptEmailRequest, ReceiptEmailResult,
   ExtensionCommandRequest, ExtensionCommandResult, PauseCommandRequest, PauseCommandResult, ResumeCommandRequest, ResumeCommandResult,
   ReversalCommandRequest, ReversalCommandResult, GivenBackResult, InvoiceVoidCommandRequest, InvoiceVoidCommandResult,
   InvoiceRefundCommandRequest, InvoiceRefundCommandResult, AppointmentCancellationCommandRequest, AppointmentCancellationCommandResult,
@@ -41,3 +41,4 @@ export * from './logging/logging.js';
 export * from './nest/stop-on-signals.js';
 export * from './database/pg-listener.js';
 export * from './documents/index.js';
+export * from './notifications/queue.js';

@@ -4,4 +4,5 @@ export * from './commands/handler.js';
 export * from './commands/command-runner.js';
 export * from './commands/handlers/index.js';
 export * from './commands/requeue.js';
+export * from './notifications/receipt-mail.js';
 export * from './reconciliation/daily.js';

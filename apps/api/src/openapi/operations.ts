@@ -50,6 +50,9 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'DELETE /v1/invoices/{id}/lines/{lineId}': { summary: 'Remove a line that is neither redeemed nor paid', problems: ['invoice_not_open', 'line_in_use'] },
   'POST /v1/invoices/{id}/payments': { summary: 'Record a payment on an invoice', problems: ['invoice_not_open', 'overpayment'] },
   'GET /v1/invoices/{id}/redeemable': { summary: "Which of the patient's purchases could cover each line, and why not" },
+  'GET /v1/invoices/{id}/receipt.pdf': { summary: 'The invoice as a receipt (PDF): lines and what covered them, taxes, payments, balance due' },
+  'POST /v1/invoices/{id}/receipt/email': { summary: "E-mail the receipt (PDF attached) to `to` or the patient (command; sent by the notifications queue)", problems: ['email_not_configured', 'no_email_address', 'not_found'] },
+  'GET /v1/purchases/{id}/statement.pdf': { summary: "A purchase's statement (PDF): balances, instalments, history" },
 
   'GET /v1/dashboard': { summary: "The back office's day: overdue invoices, failed commands, recent activity" },
 

@@ -237,12 +237,26 @@ export interface ReceiptEmailResult {
   deliveryError?: string;
 }
 
+export interface ReceiptEmailRequest {
+  invoiceId: string;
+  /** Without it, the patient's address. */
+  to?: string;
+}
+export interface ReceiptEmailResult {
+  to: string;
+  /** The sent message's id: null until the notifications queue has sent it (exactly once per command). */
+  messageId: string | null;
+  /** Set when every try to send failed (the reason is in the worker's log). */
+  deliveryError?: string;
+}
+
 export interface CommandCatalogue {
   redemption: { request: RedemptionRequest; result: RedemptionResult };
   cancellation: { request: CancellationRequest; result: CancellationResult };
   refund: { request: RefundRequest; result: RefundResult };
   transfer: { request: TransferRequest; result: TransferResult };
   reconciliation: { request: ReconciliationRequest; result: ReconciliationResult };
+  receipt_email: { request: ReceiptEmailRequest; result: ReceiptEmailResult };
   reversal: { request: ReversalCommandRequest; result: ReversalCommandResult };
   invoice_void: { request: InvoiceVoidCommandRequest; result: InvoiceVoidCommandResult };
   invoice_refund: { request: InvoiceRefundCommandRequest; result: InvoiceRefundCommandResult };
@@ -307,6 +321,12 @@ export const COMMAND_CATALOGUE: { readonly [T in CommandType]: CommandDefinition
   reconciliation: {
     read: shape({ asOf: optional(isoDate) }),
     requires: () => [],
+  },
+  receipt_email: {
+    read: shape({ invoiceId: uuid, to: optional(text) }),
+    requires: (clinicId, r) => [
+      { missing: 'Invoice', query: db.selectFrom('invoice').select('id').where('id', '=', r.invoiceId).where('clinic_id', '=', clinicId) },
+    ],
   },
   reversal: {
     read: shape({ redemptionId: uuid, reason: text }),

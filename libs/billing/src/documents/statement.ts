@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { IsoDate } from '../domain/dates.js';
+import { todayIn, type IsoDate } from '../domain/dates.js';
 import { purchaseDetails, type PurchaseDetails } from '../queries/purchase-details.js';
 import { documentClinic, type DocumentClinic } from './document-clinic.js';
 
@@ -40,16 +40,14 @@ export interface StatementModel {
 
 type Row = Record<string, unknown>;
 
-/** The statement of one purchase of a clinic as of `today` (its time zone), or null when there is none. */
-export async function loadStatement(em: EntityManager, clinicId: string, purchaseId: string, today: IsoDate): Promise<StatementModel | null> {
+/** The statement of one purchase of a clinic as of `asOf` (default: today in its time zone), or null when there is none. */
+export async function loadStatement(em: EntityManager, clinicId: string, purchaseId: string, asOf?: IsoDate): Promise<StatementModel | null> {
+  const [clinicRow] = await em.execute<Row[]>(`select name, currency, timezone, settings from clinic where id = ?`, [clinicId]);
+  if (!clinicRow) return null;
+  const today = asOf ?? todayIn(String(clinicRow.timezone));
   const details = await purchaseDetails(em, clinicId, purchaseId, today);
   if (!details) return null;
-  const [head] = await em.execute<Row[]>(
-    `select c.name as clinic_name, c.currency, c.timezone, c.settings, p.first_name, p.last_name, p.email
-       from clinic c join patient p on p.clinic_id = c.id where c.id = ? and p.id = ?`,
-    [clinicId, details.patientId],
-  );
-  if (!head) return null;
+  const [patient] = await em.execute<Row[]>(`select first_name, last_name, email from patient where clinic_id = ? and id = ?`, [clinicId, details.patientId]);
   const invoiceRows = await em.execute<Row[]>(
     `select to_jsonb(i) as invoice from invoice i where i.clinic_id = ? and (i.purchase_id = ? or i.id = any(?::uuid[]))`,
     [clinicId, purchaseId, `{${details.history.flatMap((h) => (h.invoiceId ? [h.invoiceId] : [])).join(',')}}`],
@@ -63,12 +61,12 @@ export async function loadStatement(em: EntityManager, clinicId: string, purchas
     const balance = Number(i.total) - Number(i.covered_amount) - Number(i.amount_paid) - Number(i.amount_written_off ?? 0);
     owed.set(String(i.id), { number: Number(i.number), balance: open ? balance : 0 });
   }
-  const { taxNames: _names, ...clinic } = documentClinic({ name: String(head.clinic_name), currency: String(head.currency), timezone: String(head.timezone), settings: head.settings });
+  const { taxNames: _names, ...clinic } = documentClinic({ name: String(clinicRow.name), currency: String(clinicRow.currency), timezone: String(clinicRow.timezone), settings: clinicRow.settings });
   const services = new Map(details.balances.map((b) => [b.serviceId, b.serviceName]));
   return {
     clinic,
     asOf: today,
-    patient: { name: `${String(head.first_name)} ${String(head.last_name)}`, email: (head.email as string | null) ?? null },
+    patient: { name: `${String(patient?.first_name ?? '')} ${String(patient?.last_name ?? '')}`.trim(), email: (patient?.email as string | null) ?? null },
     purchase: {
       id: details.id,
       planName: details.planName,

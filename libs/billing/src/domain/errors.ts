@@ -41,6 +41,8 @@ export const BILLING_ERROR_CODES = [
   'not_paused',
   'purchase_paused',
   'not_retryable',
+  // Documents (issue 15).
+  'no_email_address',
 ] as const;
 
 export type BillingErrorCode = (typeof BILLING_ERROR_CODES)[number];

@@ -4,7 +4,7 @@ import { ApiKey } from './api-key.entity.js';
 import { Clinic } from './clinic.entity.js';
 import type { CommandStatus } from '../domain/transitions.js';
 
-export const COMMAND_TYPES = ['redemption', 'cancellation', 'refund', 'transfer', 'reconciliation', 'extension', 'pause', 'resume', 'reversal', 'invoice_void', 'invoice_refund', 'appointment_cancellation'] as const;
+export const COMMAND_TYPES = ['redemption', 'receipt_email', 'cancellation', 'refund', 'transfer', 'reconciliation', 'extension', 'pause', 'resume', 'reversal', 'invoice_void', 'invoice_refund', 'appointment_cancellation'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 // Declared with their moves (domain/transitions.ts).
 export { COMMAND_STATUSES, type CommandStatus } from '../domain/transitions.js';

@@ -28,6 +28,7 @@ const HTTP_PROBLEMS = {
   too_many_streams: { status: 429, title: 'This dashboard session has as many live event streams as it may have' },
   internal_error: { status: 500, title: 'Internal error' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
+  email_not_configured: { status: 503, title: 'Outgoing e-mail is not configured (SMTP_URL)' },
 } as const satisfies Record<string, Problem> & { [C in BillingErrorCode]?: never }; // never a domain code too
 
 export type HttpOnlyCode = keyof typeof HTTP_PROBLEMS;
@@ -72,6 +73,7 @@ const BILLING_PROBLEMS = {
   not_paused: { status: 409, title: 'The membership has no paused cycle still to come' },
   purchase_paused: { status: 422, title: 'The membership is paused on the service date' },
   not_retryable: { status: 409, title: 'Only a failed command can be retried' },
+  no_email_address: { status: 422, title: 'Neither the request nor the patient gives an e-mail address' },
 } as const satisfies Record<BillingErrorCode, Problem>;
 
 /** Every error code a client can branch on (the OpenAPI document lists these keys). */

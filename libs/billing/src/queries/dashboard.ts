@@ -136,6 +136,7 @@ function activityItem(command: Command): ActivityItem {
           extension: `Extended a package to ${String(result.expiresOn ?? '')}`,
           pause: 'Paused a membership',
           resume: 'Resumed a membership',
+          receipt_email: `E-mailed a receipt to ${String(result.to ?? '')}`,
         }[command.type]
       : `${command.type} ${command.status}: ${command.error?.title ?? command.error?.code ?? ''}`;
   const purchaseId = (result.purchaseId ?? request.purchaseId) as string | undefined;

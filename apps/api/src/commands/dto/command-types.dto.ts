@@ -541,6 +541,38 @@ export class AppointmentCancellationCommand extends CommandBase {
   result?: AppointmentCancellationCommandResult;
 }
 
+// ---- documents (issue 15)
+
+export class ReceiptEmailCommandRequest {
+  @ApiProperty({ format: 'uuid' })
+  invoiceId: string;
+
+  @ApiPropertyOptional({ format: 'email', description: "Absent: the patient's e-mail address" })
+  to?: string;
+}
+
+export class ReceiptEmailCommandResult {
+  @ApiProperty({ format: 'email', description: 'Where the receipt goes' })
+  to: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The sent message id: null until the notifications queue has sent it (once per command)' })
+  messageId: string | null;
+
+  @ApiPropertyOptional({ description: 'Every try to send failed (the reason is in the worker log)' })
+  deliveryError?: string;
+}
+
+export class ReceiptEmailCommand extends CommandBase {
+  @ApiProperty({ enum: ['receipt_email'] })
+  type: 'receipt_email';
+
+  @ApiProperty({ type: () => ReceiptEmailCommandRequest })
+  request: ReceiptEmailCommandRequest;
+
+  @ApiPropertyOptional({ type: () => ReceiptEmailCommandResult, description: 'When succeeded; messageId follows once the mail is sent' })
+  result?: ReceiptEmailCommandResult;
+}
+
 /** Type → its schema: the discriminator's mapping. */
 export const COMMAND_SCHEMAS = {
   redemption: RedemptionCommand,
@@ -548,6 +580,7 @@ export const COMMAND_SCHEMAS = {
   refund: RefundCommand,
   transfer: TransferCommand,
   reconciliation: ReconciliationCommand,
+  receipt_email: ReceiptEmailCommand,
   extension: ExtensionCommand,
   pause: PauseCommand,
   resume: ResumeCommand,
@@ -569,6 +602,7 @@ const inSync: { [T in CommandType]: InSync<T> } = {
   refund: [true, true],
   transfer: [true, true],
   reconciliation: [true, true],
+  receipt_email: [true, true],
   extension: [true, true],
   pause: [true, true],
   resume: [true, true],

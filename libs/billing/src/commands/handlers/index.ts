@@ -1,5 +1,6 @@
 import type { CommandHandlers } from '../command-runner.js';
 import { cancellationHandler } from './cancellation.handler.js';
+import { receiptEmailHandler } from './receipt-email.handler.js';
 import { extensionHandler } from './extension.handler.js';
 import { pauseHandler, resumeHandler } from './pause.handler.js';
 import { reconciliationHandler } from './reconciliation.handler.js';
@@ -15,6 +16,7 @@ import { appointmentCancellationHandler } from './appointment-cancellation.handl
 export const COMMAND_HANDLERS: CommandHandlers = {
   redemption: redemptionHandler,
   cancellation: cancellationHandler,
+  receipt_email: receiptEmailHandler,
   refund: refundHandler,
   transfer: transferHandler,
   reconciliation: reconciliationHandler,
