@@ -237,19 +237,6 @@ export interface ReceiptEmailResult {
   deliveryError?: string;
 }
 
-export interface ReceiptEmailRequest {
-  invoiceId: string;
-  /** Without it, the patient's address. */
-  to?: string;
-}
-export interface ReceiptEmailResult {
-  to: string;
-  /** The sent message's id: null until the notifications queue has sent it (exactly once per command). */
-  messageId: string | null;
-  /** Set when every try to send failed (the reason is in the worker's log). */
-  deliveryError?: string;
-}
-
 export interface CommandCatalogue {
   redemption: { request: RedemptionRequest; result: RedemptionResult };
   cancellation: { request: CancellationRequest; result: CancellationResult };
