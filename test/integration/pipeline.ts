@@ -138,7 +138,7 @@ export class Seed {
   private async invoice(clinicId: string, patientId: string, o: { id?: string; kind: string; purchaseId?: string; total: number; amountPaid: number }): Promise<string> {
     const id = o.id ?? randomUUID();
     await this.db.query(
-      `insert into invoice (id, clinic_id, number, patient_id, kind, status, purchase_id, service_date, total, amount_paid) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `insert into invoice (id, clinic_id, number, patient_id, kind, status, purchase_id, service_date, subtotal, total, amount_paid) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)`,
       [id, clinicId, ++this.invoiceNumber, patientId, o.kind, o.total === o.amountPaid ? 'paid' : 'open', o.purchaseId ?? null, today(), o.total, o.amountPaid],
     );
     return id;

@@ -35,6 +35,7 @@ export class AppointmentInvoicesService {
           kind: 'service',
           appointmentId,
           serviceDate: localDateOf(appointment.startsAt, timezone),
+          subtotal: service.price,
           total: service.price,
           createdByKeyId: keyId,
         });

@@ -6,6 +6,7 @@ import type { PaymentMethod } from '../entities/payment.entity.js';
 import type { PurchaseStatus } from '../domain/purchase-status.js';
 import type { InvoiceStatus } from '../domain/redemption.js';
 import type { PausedCycle } from '../domain/pause.js';
+import type { LineTax } from '../domain/taxes.js';
 
 // The tables the command pipeline reads and writes, as Kysely sees them (from the migrations;
 // only the columns used). Money is bigint: node-postgres reads it as a string, writes a number.
@@ -65,6 +66,7 @@ export interface ServiceTable {
   clinic_id: string;
   name: string;
   price: Money;
+  tax_codes: ColumnType<string[], string | undefined, string>;
 }
 
 export interface PurchaseTable {
@@ -122,6 +124,9 @@ export interface InvoiceTable {
   service_date: DateText;
   cycle_start: DateText | null;
   installment_number: number | null;
+  subtotal: Money;
+  /** Defaults to 0 (untaxed): optional on insert. */
+  tax_total: ColumnType<string, number | undefined, number>;
   total: Money;
   amount_paid: Money;
   amount_refunded: Money;
@@ -144,6 +149,8 @@ export interface InvoiceLineTable {
   redemption_purchase_id: string | null;
   redemption_command_id: string | null;
   redemption_payment_id: string | null;
+  /** [{ code, rateMilliPercent, amount }]: the taxes the line was made with. */
+  taxes: ColumnType<LineTax[], string | undefined, string>;
 }
 
 export interface LedgerEntryTable {

@@ -162,7 +162,7 @@ export async function seedDemo(em: EntityManager, options: { name?: string; time
 async function visitInvoice(em: EntityManager, clinicId: string, patientId: string, service: Service, serviceDate: IsoDate, keyId: string) {
   return em.fork().transactional(async (t) => {
     const number = await nextInvoiceNumber(t, clinicId);
-    const invoice = build(Invoice, { clinicId, number, patientId, kind: 'service', serviceDate, total: service.price, createdByKeyId: keyId });
+    const invoice = build(Invoice, { clinicId, number, patientId, kind: 'service', serviceDate, subtotal: service.price, total: service.price, createdByKeyId: keyId });
     const line = build(InvoiceLine, { clinicId, invoiceId: invoice.id, serviceId: service.id, description: service.name, quantity: 1, unitPrice: service.price, amount: service.price });
     t.persist([invoice, line]);
     return { invoiceId: invoice.id, lineId: line.id };

@@ -4,6 +4,7 @@ import { Clinic } from './clinic.entity.js';
 import { Invoice } from './invoice.entity.js';
 import { Purchase } from './purchase.entity.js';
 import { Service } from './service.entity.js';
+import type { LineTax } from '../domain/taxes.js';
 
 @Entity({ tableName: 'invoice_line' })
 @Index({ properties: ['redemptionPurchaseId'] })
@@ -33,6 +34,10 @@ export class InvoiceLine extends BaseEntity {
 
   @Money()
   coveredAmount: number = 0;
+
+  /** The taxes the line was made with; it keeps them when the clinic's rates change. */
+  @Property({ type: 'json', default: "'[]'" })
+  taxes: LineTax[] = [];
 
   @ForeignKey(() => Purchase, 'redemption_purchase_id', { nullable: true })
   redemptionPurchaseId: string | null = null;

@@ -23,6 +23,7 @@ export type { InvoiceKind };
 @Index({ properties: ['clinicId', 'kind', 'status', 'dueDate'] })
 @Index({ properties: ['purchaseId'] })
 @Check({ name: 'invoice_amounts_consistent', expression: "status in ('open', 'paid', 'void') and number > 0 and total >= 0 and amount_paid >= 0 and covered_amount >= 0 and amount_refunded >= 0 and amount_refunded <= amount_paid and total - covered_amount - amount_paid >= 0" })
+@Check({ name: 'invoice_total_with_taxes', expression: 'subtotal >= 0 and tax_total >= 0 and total = subtotal + tax_total' })
 // Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
 @Unique({ properties: ['clinicId', 'id'] })
 export class Invoice extends BaseEntity {
@@ -63,6 +64,15 @@ export class Invoice extends BaseEntity {
   @Property({ type: 'integer', nullable: true })
   installmentNumber: number | null = null;
 
+  /** Σ line amounts, before tax (billing-rules.md "Taxes"). */
+  @Money()
+  subtotal: number = 0;
+
+  /** Σ of the lines' taxes. */
+  @Money()
+  taxTotal: number = 0;
+
+  /** subtotal + taxTotal: what the balance due is computed from. */
   @Money()
   total: number = 0;
 

@@ -47,4 +47,8 @@ export class Plan extends BaseEntity {
 
   @Property({ type: 'boolean', default: true })
   active: boolean = true;
+
+  /** The clinic's tax codes its invoices are taxed by, on the price ([]: exempt). */
+  @Property({ type: 'json', default: "'[]'" })
+  taxCodes: string[] = [];
 }

@@ -17,6 +17,10 @@ export class Service extends BaseEntity {
   @Money()
   price: number;
 
+  /** The clinic's tax codes this service is taxed by ([]: exempt). */
+  @Property({ type: 'json', default: "'[]'" })
+  taxCodes: string[] = [];
+
   @Property({ type: 'integer', nullable: true })
   durationMinutes: number | null = null;
 }

@@ -12,6 +12,7 @@ import { Invoice } from '../entities/invoice.entity.js';
 import { InvoiceLine } from '../entities/invoice-line.entity.js';
 import { Payment, type PaymentMethod } from '../entities/payment.entity.js';
 import { nextInvoiceNumber } from './invoice-numbers.js';
+import { untaxedSubtotal } from './untaxed-subtotal.js';
 
 // The desk's synchronous invoice edits (payments, lines, blank invoices) under the commands'
 // rules: lock the invoice `for update`, read, let the domain decide, then write the effects with
@@ -113,7 +114,7 @@ export function addInvoiceLine(em: EntityManager, input: LineInput): Promise<Inv
     const amount = unitPrice * input.quantity;
     const decision = decideLineAddition(invoice, { amount });
     if (!decision.ok) return refused(decision);
-    const [row] = await applyEffects(tx, [db.updateTable('invoice').set({ total: decision.effects.total }).where('id', '=', invoice.id)], (qc) =>
+    const [row] = await applyEffects(tx, [db.updateTable('invoice').set({ total: decision.effects.total, subtotal: untaxedSubtotal(decision.effects.total) }).where('id', '=', invoice.id)], (qc) =>
       qc.insertInto('invoice_line')
         .values({
           id: newId(), clinic_id: input.clinicId, invoice_id: invoice.id, service_id: service.id, description: service.name, quantity: input.quantity,
@@ -134,7 +135,7 @@ export function removeInvoiceLine(em: EntityManager, clinicId: string, invoiceId
     if (!line) return missing('Invoice line');
     const decision = decideLineRemoval(invoice, { amount: Number(line.amount), redeemed: line.redemption_command_id !== null });
     if (!decision.ok) return refused(decision);
-    await applyEffects(tx, [db.updateTable('invoice').set({ total: decision.effects.total, status: decision.effects.status }).where('id', '=', invoice.id)], (qc) =>
+    await applyEffects(tx, [db.updateTable('invoice').set({ total: decision.effects.total, subtotal: untaxedSubtotal(decision.effects.total), status: decision.effects.status }).where('id', '=', invoice.id)], (qc) =>
       qc.deleteFrom('invoice_line').where('id', '=', line.id),
     );
     return done(null);
@@ -158,7 +159,7 @@ export function createBlankInvoice(em: EntityManager, input: BlankInvoiceInput):
     await run(tx,
       db.insertInto('invoice').values({
         id, clinic_id: input.clinicId, number, patient_id: input.patientId, kind: 'service', status: 'open', service_date: input.serviceDate,
-        total: 0, amount_paid: 0, amount_refunded: 0, covered_amount: 0, created_by_key_id: input.keyId,
+        subtotal: 0, total: 0, amount_paid: 0, amount_refunded: 0, covered_amount: 0, created_by_key_id: input.keyId,
       }),
     );
     return done(id);

@@ -141,8 +141,8 @@ async function insertCycleInvoices(tx: EntityManager, clinicId: string, commandI
        select * from jsonb_to_recordset(?::jsonb) as r(invoice_id uuid, line_id uuid, entry_id uuid, number int, patient_id uuid, purchase_id uuid,
                                                        cycle_start date, due_date date, total bigint, status text, description text, effect_key text)
      ), invoices as (
-       insert into invoice (id, clinic_id, number, patient_id, kind, status, purchase_id, due_date, service_date, cycle_start, total)
-       select invoice_id, ?, number, patient_id, 'membership', status, purchase_id, due_date, due_date, cycle_start, total from r
+       insert into invoice (id, clinic_id, number, patient_id, kind, status, purchase_id, due_date, service_date, cycle_start, subtotal, total)
+       select invoice_id, ?, number, patient_id, 'membership', status, purchase_id, due_date, due_date, cycle_start, total, total from r
      ), lines as (
        insert into invoice_line (id, clinic_id, invoice_id, description, quantity, unit_price, amount)
        select line_id, ?, invoice_id, description, 1, total, total from r

@@ -109,6 +109,7 @@ export async function createPurchase(em: EntityManager, input: CreatePurchaseInp
       serviceDate: draft.dueDate,
       cycleStart: draft.cycleStart ?? null,
       installmentNumber: draft.installmentNumber ?? null,
+      subtotal: draft.total,
       total: draft.total,
       createdByKeyId: input.keyId,
     });

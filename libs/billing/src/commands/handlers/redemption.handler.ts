@@ -4,6 +4,7 @@ import { assertTransition } from '../../domain/transitions.js';
 import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import { db } from '../../db/query.js';
+import { untaxedSubtotal } from '../../invoices/untaxed-subtotal.js';
 import { redemptionLine, type InvoiceLineState } from '../../queries/purchase-states.js';
 import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
 import { loadRedemptionState, lockForRedemption } from './redemption.repository.js';
@@ -72,7 +73,7 @@ function redemptionWrites(command: Command, invoice: InvoiceLineState, kind: 'pa
         ...(insurance ? { unit_price: insurance.unitPrice } : {}),
       })
       .where('id', '=', line.id),
-    db.updateTable('invoice').set({ total, covered_amount: coveredAmount, amount_paid: amountPaid, status }).where('id', '=', invoice.invoiceId),
+    db.updateTable('invoice').set({ total, subtotal: untaxedSubtotal(total), covered_amount: coveredAmount, amount_paid: amountPaid, status }).where('id', '=', invoice.invoiceId),
   ];
   if (paymentId) {
     writes.push(db.insertInto('payment').values({
