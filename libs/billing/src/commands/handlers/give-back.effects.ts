@@ -6,6 +6,7 @@ import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import type { GivenBackResult } from '../catalogue.js';
 import { db, json } from '../../db/query.js';
+import { untaxedSubtotal } from '../../invoices/untaxed-subtotal.js';
 import type { EffectWrite } from '../handler.js';
 import { givenBackKey } from './give-back.repository.js';
 
@@ -59,9 +60,9 @@ export function giveBackWrites(
   const { total, coveredAmount, amountPaid } = invoice.final;
   if (invoice.voided) {
     assertTransition('invoice', invoice.final.status, 'void');
-    writes.push(db.updateTable('invoice').set({ total, covered_amount: coveredAmount, amount_paid: amountPaid, status: 'void', voided_at: sql<Date>`now()` }).where('id', '=', invoice.id));
+    writes.push(db.updateTable('invoice').set({ total, subtotal: untaxedSubtotal(total), covered_amount: coveredAmount, amount_paid: amountPaid, status: 'void', voided_at: sql<Date>`now()` }).where('id', '=', invoice.id));
   } else {
-    writes.push(db.updateTable('invoice').set({ total, covered_amount: coveredAmount, amount_paid: amountPaid, status: invoice.final.status }).where('id', '=', invoice.id));
+    writes.push(db.updateTable('invoice').set({ total, subtotal: untaxedSubtotal(total), covered_amount: coveredAmount, amount_paid: amountPaid, status: invoice.final.status }).where('id', '=', invoice.id));
   }
   return writes;
 }
