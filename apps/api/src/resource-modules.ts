@@ -3,6 +3,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AppointmentsModule } from './appointments/appointments.module.js';
 import { ClinicsModule } from './clinics/clinics.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { DocumentsModule } from './documents/documents.module.js';
 import { FamiliesModule } from './families/families.module.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
 import { PatientsModule } from './patients/patients.module.js';
@@ -20,4 +21,5 @@ export const RESOURCE_MODULES: Type[] = [
   AppointmentsModule,
   InvoicesModule,
   DashboardModule,
+  DocumentsModule,
 ];

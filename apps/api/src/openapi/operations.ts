@@ -89,6 +89,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'appointments', description: 'Appointments and their invoices' },
   { name: 'invoices', description: 'Invoices, lines, payments and what may cover them' },
   { name: 'purchases', description: 'Plans sold to patients' },
+  { name: 'documents', description: 'Receipts and statements as PDF' },
   { name: 'commands', description: 'Billing commands, run by the workers: redemption, cancellation, refund, transfer, reconciliation' },
   { name: 'bookings', description: 'Online booking (the online role)' },
   { name: 'dashboard', description: "The back office's overview" },

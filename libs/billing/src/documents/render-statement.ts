@@ -93,12 +93,12 @@ export async function renderStatement(s: StatementModel): Promise<Buffer> {
   else
     pdf.table(
       [
-        { header: 'When', width: 120 },
-        { header: 'Event', width: 110 },
-        { header: 'Service', width: 100 },
+        { header: 'When', width: 115 },
+        { header: 'Event', width: 95 },
+        { header: 'Service', width: 130 },
         { header: 'Visits', width: 40, align: 'right' },
-        { header: 'Amount', width: 80, align: 'right' },
-        { header: 'Invoice', width: 62 },
+        { header: 'Amount', width: 75, align: 'right' },
+        { header: 'Invoice', width: 57 },
       ],
       s.history.map((h) => ({
         cells: [
