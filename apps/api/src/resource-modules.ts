@@ -8,6 +8,7 @@ import { FamiliesModule } from './families/families.module.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
 import { PatientsModule } from './patients/patients.module.js';
 import { PlansModule } from './plans/plans.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { ServicesModule } from './services/services.module.js';
 
 /** Synchronous resources (catalogue, patients, invoices, …): one module per folder. */
@@ -22,4 +23,5 @@ export const RESOURCE_MODULES: Type[] = [
   InvoicesModule,
   DashboardModule,
   DocumentsModule,
+  ReportsModule,
 ];

@@ -35,6 +35,7 @@ export * from './queries/purchase-details.js';
 export * from './database/preflight.js';
 export * from './sales/delete-purchase.js';
 export * from './queries/dashboard.js';
+export * from './reports/index.js';
 export * from './verify/verify.js';
 export * from './metrics/metrics.js';
 export * from './logging/logging.js';

@@ -79,6 +79,12 @@ export const OPERATIONS: Record<string, OperationDoc> = {
 
   'POST /v1/bookings': { summary: 'Book online: an appointment, its invoice and a redemption when a purchase covers it', problems: ['not_found'] },
   'GET /v1/bookings/{id}': { summary: 'Get a booking' },
+
+  'GET /v1/reports/liability': { summary: 'Liability as of a day: per plan, paid, refunded, recognized, forfeited and outstanding before tax (JSON or CSV)' },
+  'GET /v1/reports/ageing': { summary: 'Open invoices as of a day by kind and days past due, balance before tax (JSON or CSV)' },
+  'GET /v1/reports/revenue': { summary: 'Per day: payments, refunds, value recognized and visits redeemed (at most 366 days; JSON or CSV)' },
+  'GET /v1/exports/invoices': { summary: 'Invoices made in a date range as CSV rows for an accounting package (streamed)' },
+  'GET /v1/exports/payments': { summary: 'Payments and refunds made in a date range as CSV rows for an accounting package (streamed)' },
 };
 
 /** Tags in the order the docs show them. */
@@ -93,5 +99,6 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'commands', description: 'Billing commands, run by the workers: redemption, cancellation, refund, transfer, reconciliation' },
   { name: 'bookings', description: 'Online booking (the online role)' },
   { name: 'dashboard', description: "The back office's overview" },
+  { name: 'reports', description: 'Liability, ageing, revenue and exports for the accountant (billing and owner)' },
   { name: 'operations', description: 'Health and metrics, without an API key' },
 ];
