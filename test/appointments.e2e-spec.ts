@@ -36,6 +36,7 @@ describe('appointments (e2e)', () => {
       patientId,
       serviceId,
       startsAt: '2026-11-24T15:00:00.000Z',
+      status: 'booked',
       invoiceId: null,
       createdAt: expect.any(String),
     });

@@ -201,15 +201,15 @@ describe('invoices and payments (e2e)', () => {
       await addLine(inv.id, { serviceId: massageId });
       const a = await pay(inv.id, { amount: 2000, method: 'cash' });
       expect(a.status).toBe(201);
-      expect(a.body).toEqual({ id: expect.any(String), invoiceId: inv.id, amount: 2000, method: 'cash', reference: null, at: expect.any(String) });
+      expect(a.body).toEqual({ id: expect.any(String), invoiceId: inv.id, amount: 2000, method: 'cash', reference: null, at: expect.any(String), voided: false });
       expect((await getInvoice(inv.id)).body).toMatchObject({ status: 'open', amountPaid: 2000, balanceDue: 10000 });
       const b = await pay(inv.id, { amount: 10000, method: 'card', reference: ' slip 42 ' }, 'billing');
       expect(b.body.reference).toBe('slip 42');
       const got = await getInvoice(inv.id);
       expect(got.body).toMatchObject({ status: 'paid', total: 12000, amountPaid: 12000, amountRefunded: 0, balanceDue: 0 });
       expect(got.body.payments).toEqual([
-        { id: a.body.id, amount: 2000, method: 'cash', at: a.body.at, reference: null },
-        { id: b.body.id, amount: 10000, method: 'card', at: b.body.at, reference: 'slip 42' },
+        { id: a.body.id, amount: 2000, method: 'cash', at: a.body.at, reference: null, voided: false },
+        { id: b.body.id, amount: 10000, method: 'card', at: b.body.at, reference: 'slip 42', voided: false },
       ]);
       const { rows } = await env.db.query('select effect_key, created_by_key_id from payment where id = $1', [a.body.id]);
       expect(rows[0].effect_key).toBe(`payment:${a.body.id}`);
@@ -317,7 +317,7 @@ describe('invoices and payments (e2e)', () => {
       const got = await getInvoice(inv.id);
       expect(got.body.lines[0].redemption).toEqual({ purchaseId, commandId, coveredAmount: 0, paymentId });
       expect(got.body).toMatchObject({ total: 12000, amountPaid: 12000, balanceDue: 0, status: 'paid' });
-      expect(got.body.payments).toEqual([{ id: paymentId, amount: 12000, method: 'package_credit', at: expect.any(String), reference: null }]);
+      expect(got.body.payments).toEqual([{ id: paymentId, amount: 12000, method: 'package_credit', at: expect.any(String), reference: null, voided: false }]);
     });
 
     it('another clinic invoice is a 404 like a missing one; bad ids are 404', async () => {
