@@ -60,6 +60,7 @@ describe('invoices and payments (e2e)', () => {
         total: 0,
         amountPaid: 0,
         amountRefunded: 0,
+        amountWrittenOff: 0,
         balanceDue: 0,
         payments: [],
         createdAt: expect.any(String),
@@ -97,7 +98,7 @@ describe('invoices and payments (e2e)', () => {
       const inv = await newInvoice();
       const a = await addLine(inv.id, { serviceId: massageId });
       expect(a.status).toBe(201);
-      expect(a.body).toEqual({ id: expect.any(String), serviceId: massageId, description: 'Massage', quantity: 1, unitPrice: 12000, amount: 12000 });
+      expect(a.body).toEqual({ id: expect.any(String), serviceId: massageId, kind: 'service', description: 'Massage', quantity: 1, unitPrice: 12000, amount: 12000, taxCodes: [] });
       const b = await addLine(inv.id, { serviceId: physioId, quantity: 3 });
       expect(b.body).toMatchObject({ quantity: 3, unitPrice: 9000, amount: 27000 });
       const got = await getInvoice(inv.id);
@@ -124,17 +125,16 @@ describe('invoices and payments (e2e)', () => {
       expect(rows[0].n).toBe(0);
     });
 
-    it('POST 409 invoice_not_open on a paid, void or non-service invoice', async () => {
+    it('POST on a paid invoice adds the line and reopens it; invoice_void on a void one; 409 invoice_not_open on a non-service invoice', async () => {
       const paid = await newInvoice();
       await addLine(paid.id, { serviceId: massageId });
       await pay(paid.id, { amount: 12000, method: 'cash' }).expect(201);
-      const refused = await addLine(paid.id, { serviceId: massageId });
-      expect(refused.status).toBe(409);
-      expect(refused.body.code).toBe('invoice_not_open');
+      expect((await addLine(paid.id, { serviceId: massageId })).status).toBe(201);
+      expect((await getInvoice(paid.id)).body).toMatchObject({ status: 'open', total: 24000, balanceDue: 12000 });
 
       const voided = await newInvoice();
       await env.db.query(`update invoice set status = 'void', voided_at = now() where id = $1`, [voided.id]);
-      expect((await addLine(voided.id, { serviceId: massageId })).body.code).toBe('invoice_not_open');
+      expect((await addLine(voided.id, { serviceId: massageId })).body.code).toBe('invoice_void');
 
       const pkg = await newInvoice();
       await env.db.query(`update invoice set kind = 'package' where id = $1`, [pkg.id]);

@@ -40,7 +40,7 @@ describe('plans (e2e)', () => {
       kind: 'package',
       name: '10 massages',
       price: 100000,
-      items: [{ serviceId: massage.id, serviceName: 'Massage', quantity: 10 }],
+      items: [{ serviceId: massage.id, serviceName: 'Massage', quantity: 10, patientPortion: 0 }],
       validityDays: null,
       insuranceFriendly: false,
       installments: null,
@@ -172,6 +172,24 @@ describe('plans (e2e)', () => {
       const res = await env.http().patch(`/v1/plans/${created.body.id}`).set(as('owner')).send(body);
       expect(res.status).toBe(400);
     }
+  });
+
+  it('patientPortion per item: default 0, ≥ 0 integer; PATCH items sets it on existing items only', async () => {
+    const created = await post(pkg({ name: 'Co-pay', items: [{ serviceId: massage.id, quantity: 10, patientPortion: 1500 }] }));
+    expect(created.status).toBe(201);
+    expect(created.body.items).toEqual([{ serviceId: massage.id, serviceName: 'Massage', quantity: 10, patientPortion: 1500 }]);
+    for (const patientPortion of [-1, 1.5, '100', null]) {
+      const res = await post(pkg({ name: 'Bad portion', items: [{ serviceId: massage.id, quantity: 1, patientPortion }] }));
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+    }
+    const patched = await env.http().patch(`/v1/plans/${created.body.id}`).set(as('billing')).send({ items: [{ serviceId: massage.id, patientPortion: 2000 }] });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ active: true, items: [{ serviceId: massage.id, patientPortion: 2000 }] });
+    expect((await env.http().get(`/v1/plans/${created.body.id}`).set(as('owner'))).body.items[0].patientPortion).toBe(2000);
+    const notAnItem = await env.http().patch(`/v1/plans/${created.body.id}`).set(as('owner')).send({ items: [{ serviceId: physio.id, patientPortion: 1 }] });
+    expect(notAnItem.status).toBe(400);
+    expect(notAnItem.body.errors).toEqual([expect.objectContaining({ field: 'items[0].serviceId' })]);
   });
 
   it('another clinic plan is a 404 like a missing one (GET and PATCH), and absent from the list', async () => {

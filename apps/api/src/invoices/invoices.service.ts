@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { addInvoiceLine, createBlankInvoice, Invoice, removeInvoiceLine, todayIn } from '@app/billing';
+import { addInvoiceLine, createBlankInvoice, Invoice, removeInvoiceLine, todayIn, type LineInput } from '@app/billing';
 import { ClinicsService } from '../clinics/clinics.service.js';
 import { decodeCursor, pageLimit, toPage, type Page } from '../common/pagination.js';
 import type { AddLineDto } from './dto/add-line.dto.js';
@@ -26,9 +26,16 @@ export class InvoicesService {
     return this.views.one(clinicId, id);
   }
 
-  /** A line at the service's list price; the invoice's total grows in the same transaction. */
+  /** A service line at its list price, or a tip or charge; the invoice's total and status follow in the same transaction. */
   async addLine(clinicId: string, invoiceId: string, dto: AddLineDto): Promise<InvoiceLineResponse> {
-    return toLineResponse(answer(await addInvoiceLine(this.em, { clinicId, invoiceId, serviceId: dto.serviceId.toLowerCase(), quantity: dto.quantity ?? 1 })));
+    const at = { clinicId, invoiceId };
+    const input: LineInput =
+      dto.kind === 'tip'
+        ? { ...at, kind: 'tip', description: dto.description!, amount: dto.amount! }
+        : dto.kind === 'charge'
+          ? { ...at, kind: 'charge', description: dto.description!, amount: dto.amount!, taxCodes: dto.taxCodes ?? [] }
+          : { ...at, kind: 'service', serviceId: dto.serviceId!.toLowerCase(), quantity: dto.quantity ?? 1 };
+    return toLineResponse(answer(await addInvoiceLine(this.em, input)));
   }
 
   /** Only a line nobody relies on yet (domain/invoice.ts decides). */

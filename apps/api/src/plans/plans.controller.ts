@@ -38,8 +38,8 @@ export class PlansController {
 
   @Patch(':id')
   @Roles(...BACK_OFFICE)
-  @ApiOkResponse({ type: PlanResponse, description: 'active: false archives the plan' })
+  @ApiOkResponse({ type: PlanResponse, description: 'active: false archives the plan; items set patient portions for later sales' })
   update(@Param('id', UuidParam) id: string, @Body() body: UpdatePlanDto, @Auth() auth: AuthContext): Promise<PlanResponse> {
-    return this.plans.setActive(auth.clinicId, id, body.active);
+    return this.plans.update(auth.clinicId, id, body);
   }
 }

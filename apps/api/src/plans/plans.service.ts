@@ -6,6 +6,7 @@ import { decodeCursor, pageLimit, toPage, type ListQuery, type Page } from '../c
 import { notFound } from '../common/problem.exception.js';
 import type { FieldError } from '../common/validation.js';
 import type { CreatePlanDto } from './dto/create-plan.dto.js';
+import type { UpdatePlanDto } from './dto/update-plan.dto.js';
 import { toPlanResponse, type PlanItemResponse, type PlanResponse } from './dto/plan.response.js';
 
 @Injectable()
@@ -27,7 +28,7 @@ export class PlansService {
       billingInterval: isPackage ? null : (dto.billingInterval ?? null),
       rollover: isPackage ? false : (dto.rollover ?? false),
     });
-    const items = dto.items.map((item, position) => build(PlanItem, { clinicId: plan.clinicId, planId: plan.id, serviceId: item.serviceId, quantity: item.quantity, position }));
+    const items = dto.items.map((item, position) => build(PlanItem, { clinicId: plan.clinicId, planId: plan.id, serviceId: item.serviceId, quantity: item.quantity, patientPortion: item.patientPortion ?? 0, position }));
     await this.em.fork().transactional(async (tx) => {
       tx.persist(plan);
       for (const item of items) tx.persist(item);
@@ -63,11 +64,22 @@ export class PlansService {
     return toPage(rows, limit, (plan) => toPlanResponse(plan, items.get(plan.id) ?? []));
   }
 
-  async setActive(clinicId: string, id: string, active: boolean): Promise<PlanResponse> {
+  /** Archives or reactivates, and sets patient portions of existing items (sold purchases keep their snapshot). */
+  async update(clinicId: string, id: string, dto: UpdatePlanDto): Promise<PlanResponse> {
     const em = this.em.fork();
     const plan = await em.findOne(Plan, { id, clinicId });
     if (!plan) throw notFound('Plan');
-    plan.active = active;
+    if (dto.active !== undefined) plan.active = dto.active;
+    if (dto.items) {
+      const items = new Map((await em.find(PlanItem, { planId: plan.id })).map((i) => [i.serviceId, i]));
+      const errors: FieldError[] = [];
+      dto.items.forEach((change, i) => {
+        const item = items.get(change.serviceId.toLowerCase());
+        if (item) item.patientPortion = change.patientPortion;
+        else errors.push({ field: `items[${i}].serviceId`, message: `items[${i}].serviceId is not an item of this plan` });
+      });
+      if (errors.length) throw invalidFields(errors);
+    }
     await em.flush();
     return this.view(plan);
   }
@@ -86,7 +98,7 @@ export class PlansService {
     const names = new Map(services.map((s) => [s.id, s.name]));
     for (const item of items) {
       const list = byPlan.get(item.planId) ?? [];
-      list.push({ serviceId: item.serviceId, serviceName: names.get(item.serviceId) ?? '', quantity: item.quantity });
+      list.push({ serviceId: item.serviceId, serviceName: names.get(item.serviceId) ?? '', quantity: item.quantity, patientPortion: item.patientPortion });
       byPlan.set(item.planId, list);
     }
     return byPlan;

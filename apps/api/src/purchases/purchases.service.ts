@@ -54,7 +54,7 @@ export class PurchasesService {
         clinicId: auth.clinicId,
         patientId: patient.id,
         plan,
-        items: items.map((i) => ({ serviceId: i.serviceId, serviceName: byId.get(i.serviceId)!.name, listPrice: byId.get(i.serviceId)!.price, quantity: i.quantity })),
+        items: items.map((i) => ({ serviceId: i.serviceId, serviceName: byId.get(i.serviceId)!.name, listPrice: byId.get(i.serviceId)!.price, quantity: i.quantity, patientPortion: i.patientPortion })),
         startDate,
         paymentSchedule: schedule,
         keyId: auth.keyId,

@@ -17,17 +17,17 @@ export const PURCHASE_COLUMNS = [
 ] as const satisfies readonly (keyof PurchaseTable)[];
 
 export const BALANCE_COLUMNS = [
-  'id', 'created_at', 'clinic_id', 'purchase_id', 'service_id', 'service_name', 'total', 'used', 'transferred_out', 'transferred_in', 'visit_value', 'list_price', 'position',
+  'id', 'created_at', 'clinic_id', 'purchase_id', 'service_id', 'service_name', 'total', 'used', 'transferred_out', 'transferred_in', 'visit_value', 'list_price', 'patient_portion', 'position',
 ] as const satisfies readonly (keyof PurchaseBalanceTable)[];
 
 export const INVOICE_COLUMNS = [
   'id', 'created_at', 'clinic_id', 'number', 'patient_id', 'kind', 'status', 'purchase_id', 'appointment_id', 'due_date', 'service_date', 'cycle_start',
-  'installment_number', 'subtotal', 'tax_total', 'total', 'amount_paid', 'amount_refunded', 'covered_amount', 'voided_at', 'created_by_key_id',
+  'installment_number', 'subtotal', 'tax_total', 'total', 'amount_paid', 'amount_refunded', 'covered_amount', 'amount_written_off', 'voided_at', 'created_by_key_id',
 ] as const satisfies readonly (keyof InvoiceTable)[];
 
 export const INVOICE_LINE_COLUMNS = [
   'id', 'created_at', 'clinic_id', 'invoice_id', 'service_id', 'description', 'quantity', 'unit_price', 'amount', 'covered_amount',
-  'redemption_purchase_id', 'redemption_command_id', 'redemption_payment_id', 'taxes',
+  'redemption_purchase_id', 'redemption_command_id', 'redemption_payment_id', 'kind', 'tax_codes', 'taxes',
 ] as const satisfies readonly (keyof InvoiceLineTable)[];
 
 export const PAYMENT_COLUMNS = [

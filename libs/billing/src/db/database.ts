@@ -1,6 +1,7 @@
 import type { ColumnType } from 'kysely';
 import type { CommandChannel, CommandProblem, CommandStatus, CommandType } from '../entities/command.entity.js';
 import type { InvoiceKind } from '../entities/invoice.entity.js';
+import type { InvoiceLineKind } from '../entities/invoice-line.entity.js';
 import type { LedgerType } from '../entities/ledger-entry.entity.js';
 import type { PaymentMethod } from '../entities/payment.entity.js';
 import type { PurchaseStatus } from '../domain/purchase-status.js';
@@ -13,6 +14,8 @@ import type { LineTax } from '../domain/taxes.js';
 
 /** bigint minor units: a string when read, a number when written. */
 type Money = ColumnType<string, number, number>;
+/** Money with a column default (0): optional on insert. */
+type DefaultedMoney = ColumnType<string, number | undefined, number>;
 /** A column with a default: optional on insert. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 /** date columns travel as ISO strings (YYYY-MM-DD). */
@@ -107,6 +110,7 @@ export interface PurchaseBalanceTable {
   transferred_in: Defaulted<number>;
   visit_value: Money;
   list_price: Money;
+  patient_portion: DefaultedMoney;
   position: Defaulted<number>;
 }
 
@@ -131,6 +135,7 @@ export interface InvoiceTable {
   amount_paid: Money;
   amount_refunded: Money;
   covered_amount: Money;
+  amount_written_off: DefaultedMoney;
   voided_at: Date | null;
   created_by_key_id: string | null;
 }
@@ -141,6 +146,7 @@ export interface InvoiceLineTable {
   clinic_id: string;
   invoice_id: string;
   service_id: string | null;
+  kind: Defaulted<InvoiceLineKind>;
   description: string;
   quantity: number;
   unit_price: Money;
@@ -151,6 +157,7 @@ export interface InvoiceLineTable {
   redemption_payment_id: string | null;
   /** [{ code, rateMilliPercent, amount }]: the taxes the line was made with. */
   taxes: ColumnType<LineTax[], string | undefined, string>;
+  tax_codes: ColumnType<string[], string | undefined, string>;
 }
 
 export interface LedgerEntryTable {

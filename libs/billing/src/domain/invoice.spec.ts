@@ -66,9 +66,22 @@ describe('invoice', () => {
   });
 
   describe('lines', () => {
-    it('are added to open service invoices only', () => {
-      expect(decideLineAddition(invoice(), { amount: 500 })).toEqual({ ok: true, effects: { total: 12500 } });
-      expect(decideLineAddition(invoice({ status: 'paid' }), { amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
+    it('are added to open and paid service invoices; a paid one reopens while anything is due', () => {
+      expect(decideLineAddition(invoice(), { amount: 500 })).toEqual({ ok: true, effects: { total: 12500, status: 'open' } });
+      // A tip after the visit was redeemed: the paid invoice owes the tip.
+      expect(decideLineAddition(invoice({ status: 'paid', coveredAmount: 12000 }), { amount: 500 })).toEqual({ ok: true, effects: { total: 12500, status: 'open' } });
+      fc.assert(
+        fc.property(settled, fc.integer({ min: 1, max: 60_000 }), (inv, amount) => {
+          const decision = decideLineAddition({ ...inv, kind: 'service' }, { amount });
+          expect(decision).toEqual({ ok: true, effects: { total: inv.total + amount, status: 'open' } });
+        }),
+      );
+    });
+
+    it('are refused on a void invoice first (invoice_void), then on purchase and written-off invoices', () => {
+      expect(decideLineAddition(invoice({ status: 'void', kind: 'package' }), { amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_void' });
+      expect(decideLineAddition(invoice({ status: 'written_off', kind: 'installment' }), { amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
+      expect(decideLineAddition(invoice({ status: 'written_off' }), { amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
       expect(decideLineAddition(invoice({ kind: 'package' }), { amount: 500 })).toMatchObject({
         ok: false,
         rejected: 'invoice_not_open',

@@ -1,13 +1,17 @@
 // An invoice's rules, decided here only: what is due, when it is paid, which lines and payments
 // it takes (billing-rules.md "Redeeming"; api-v1.md "Appointments, invoices, payments").
 import { accept, reject, type Decision } from './errors.js';
+import { reopenedStatus } from './reversal.js';
 import { assertTransition } from './transitions.js';
 
 export const INVOICE_KINDS = ['service', 'package', 'installment', 'membership'] as const;
 export type InvoiceKind = (typeof INVOICE_KINDS)[number];
-// The next issue adds 'written_off' here, and its moves in INVOICE_TRANSITIONS.
-export const INVOICE_STATUSES = ['open', 'paid', 'void'] as const;
+// written_off: a cancelled package's partly paid instalment (write-off.ts).
+export const INVOICE_STATUSES = ['open', 'paid', 'void', 'written_off'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+/** service: a visit (the only redeemable kind); tip, charge: added at the desk; plan: a purchase invoice's line. */
+export const INVOICE_LINE_KINDS = ['service', 'tip', 'charge', 'plan'] as const;
+export type InvoiceLineKind = (typeof INVOICE_LINE_KINDS)[number];
 
 /** An invoice's running totals, in minor units. */
 export interface InvoiceAmounts {
@@ -16,7 +20,7 @@ export interface InvoiceAmounts {
   coveredAmount: number;
   /** Positive payments only, so a refund never reopens an invoice. */
   amountPaid: number;
-  /** Written off on cancellation (next issue); 0 until then. */
+  /** Written off when its package was cancelled (write-off.ts); 0 otherwise. */
   amountWrittenOff?: number;
 }
 
@@ -66,9 +70,17 @@ const lineEditRefusal = (invoice: InvoiceForLines, verb: string): Decision<never
     ? reject('invoice_not_open', `Lines can be ${verb} open service invoices only (this one is a ${invoice.status} ${invoice.kind} invoice)`)
     : null;
 
-/** A line on an open service invoice: the total grows by its amount. */
-export function decideLineAddition(invoice: InvoiceForLines, line: { amount: number }): Decision<{ total: number }> {
-  return lineEditRefusal(invoice, 'added to') ?? accept({ total: invoice.total + line.amount });
+/**
+ * A line on an open or paid service invoice (a tip, a product, an upsize after the visit was
+ * redeemed): the total grows by its amount and a paid invoice is open again while anything is
+ * due. A void one refuses it first (invoice_void); purchase invoices and written-off ones take none.
+ */
+export function decideLineAddition(invoice: InvoiceForLines, line: { amount: number }): Decision<{ total: number; status: InvoiceStatus }> {
+  if (invoice.status === 'void') return reject('invoice_void', 'Lines cannot be added to a void invoice');
+  const refusal = invoice.status === 'paid' ? lineEditRefusal({ ...invoice, status: 'open' }, 'added to') : lineEditRefusal(invoice, 'added to');
+  if (refusal) return refusal;
+  const total = invoice.total + line.amount;
+  return accept({ total, status: reopenedStatus({ ...invoice, total }) });
 }
 
 /**

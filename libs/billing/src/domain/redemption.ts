@@ -4,7 +4,8 @@ import { cycleAt, daysBetween, type BillingInterval, type Cycle, type IsoDate } 
 import { accept, reject, type Decision } from './errors.js';
 import { cycleAllowanceWithPauses, isPausedOn, type PausedCycle } from './pause.js';
 import { available, remaining, type BalanceCounts } from './package-balance.js';
-import type { InvoiceStatus } from './invoice.js';
+import type { InvoiceLineKind, InvoiceStatus } from './invoice.js';
+import { applyPatientPortion } from './patient-portion.js';
 import type { PurchaseKind, PurchaseStatus } from './purchase-status.js';
 
 // Declared with the invoice's rules; re-exported for the modules that read it from here.
@@ -17,6 +18,8 @@ export interface RedemptionLine {
   /** The line already has a redemption. */
   lineCovered: boolean;
   serviceId: string;
+  /** Only a `service` line is redeemable (a tip or charge is service_not_covered); default service. */
+  kind?: InvoiceLineKind;
   quantity: number;
   amount: number;
   /** The appointment's date, else the invoice's creation date (clinic time zone). */
@@ -28,6 +31,8 @@ export interface PurchaseBalanceState extends BalanceCounts {
   visitValue: number;
   /** The service's list price at purchase. */
   listPrice: number;
+  /** What the patient still pays per visit, snapshotted at sale (patient-portion.ts); default 0. */
+  patientPortion?: number;
 }
 
 export interface MembershipCycleInvoice {
@@ -104,6 +109,8 @@ function lineRefusal(line: RedemptionLine): Refusal {
   return null;
 }
 
+const isServiceLine = (line: RedemptionLine) => (line.kind ?? 'service') === 'service';
+
 function windowRefusal(p: RedeemablePurchase, on: IsoDate): Refusal {
   if (p.status === 'cancelled' || p.status === 'exhausted') return reject('purchase_not_active');
   // An end_of_cycle cancellation is already in force from cancelAt on, whatever the status says.
@@ -124,7 +131,7 @@ function membershipOf(p: RedeemablePurchase): MembershipState {
 
 function decideMembership(line: RedemptionLine, p: RedeemablePurchase, ctx: RedemptionContext): Decision<RedemptionEffects> {
   const m = membershipOf(p);
-  if (!Object.hasOwn(m.perCycle, line.serviceId)) return reject('service_not_covered');
+  if (!isServiceLine(line) || !Object.hasOwn(m.perCycle, line.serviceId)) return reject('service_not_covered');
   if (ctx.channel === 'online' && !p.onlineRedemption) return reject('online_redemption_not_allowed');
 
   // Not null: the window check already made sure startDate ≤ serviceDate.
@@ -146,7 +153,8 @@ function decideMembership(line: RedemptionLine, p: RedeemablePurchase, ctx: Rede
     if (!current || current.status !== 'paid') return reject('payment_required');
   }
 
-  return accept({
+  const portion = p.balances.find((b) => b.serviceId === line.serviceId)?.patientPortion ?? 0;
+  return accept(applyPatientPortion({
     purchaseId: p.id,
     serviceId: line.serviceId,
     quantity: line.quantity,
@@ -154,19 +162,20 @@ function decideMembership(line: RedemptionLine, p: RedeemablePurchase, ctx: Rede
     coveredAmount: line.amount,
     insurance: null,
     exhausts: false,
-  });
+  }, portion));
 }
 
 function decidePackage(line: RedemptionLine, p: RedeemablePurchase, ctx: RedemptionContext): Decision<RedemptionEffects> {
-  const balance = p.balances.find((b) => b.serviceId === line.serviceId);
+  const balance = isServiceLine(line) ? p.balances.find((b) => b.serviceId === line.serviceId) : undefined;
   if (!balance) return reject('service_not_covered');
   if (ctx.channel === 'online' && !p.onlineRedemption) return reject('online_redemption_not_allowed');
   if (!isPositiveCount(line.quantity) || remaining(balance) < line.quantity) return reject('insufficient_balance');
   if (available(balance, p.price, p.amountPaid) < line.quantity) return reject('payment_required');
 
   const exhausts = p.balances.every((b) => remaining(b) - (b === balance ? line.quantity : 0) <= 0);
+  const portion = balance.patientPortion ?? 0;
   if (!p.insuranceFriendly) {
-    return accept({
+    return accept(applyPatientPortion({
       purchaseId: p.id,
       serviceId: line.serviceId,
       quantity: line.quantity,
@@ -174,13 +183,13 @@ function decidePackage(line: RedemptionLine, p: RedeemablePurchase, ctx: Redempt
       coveredAmount: line.amount,
       insurance: null,
       exhausts,
-    });
+    }, portion));
   }
   // Insurance-friendly: the visit is billed at its visit value and paid from the package credit,
   // so the receipt shows money actually paid; the first visit also claims the rounding extra.
   const extra = Math.max(0, p.firstVisitExtra);
   const lineAmount = balance.visitValue * line.quantity + extra;
-  return accept({
+  return accept(applyPatientPortion({
     purchaseId: p.id,
     serviceId: line.serviceId,
     quantity: line.quantity,
@@ -188,7 +197,7 @@ function decidePackage(line: RedemptionLine, p: RedeemablePurchase, ctx: Redempt
     coveredAmount: 0,
     insurance: { unitPrice: balance.visitValue + extra, lineAmount, paymentAmount: lineAmount },
     exhausts,
-  });
+  }, portion));
 }
 
 /** May `purchase` cover `line`? The first rule that applies refuses it. */
@@ -229,6 +238,8 @@ export function comparePurchasesForRedemption(a: RedeemablePurchase, b: Redeemab
 export function chooseRedemption(line: RedemptionLine, purchases: RedeemablePurchase[], ctx: RedemptionContext): Decision<RedemptionEffects> {
   const refusal = lineRefusal(line);
   if (refusal) return refusal;
+  // No purchase can cover a tip or a charge: say why rather than no_eligible_purchase.
+  if (!isServiceLine(line)) return reject('service_not_covered');
   const eligible = purchases
     .map((p) => ({ p, d: decideRedemption(line, p, ctx) }))
     .filter((c) => c.d.ok)

@@ -24,17 +24,17 @@ export const PURCHASE_TRANSITIONS = {
 
 /**
  * Invoices are created `open`, or `paid` when nothing is owed (a free membership's cycle).
- * The next issue adds `written_off` (a partly paid instalment of a cancelled package) and
- * paid → open (a reversal, a new line on a paid invoice).
  */
 export const INVOICE_TRANSITIONS = {
   // paid: a payment, a redemption or a removed line leaves nothing due; void: cancelling or
-  // deleting the purchase.
-  open: ['paid', 'void'],
+  // deleting the purchase; written_off: cancelling a package with this instalment partly paid.
+  open: ['paid', 'void', 'written_off'],
   // Deleting a purchase voids its invoices, and one that cost nothing was paid at creation;
-  // open: a reversal leaves something due (reversal.ts).
+  // open: a reversal or a new line leaves something due (reversal.ts, invoice.ts).
   paid: ['void', 'open'],
   void: [],
+  // Final: it owes nothing and keeps the money received.
+  written_off: [],
 } as const satisfies Table<InvoiceStatus>;
 
 /** Commands are created `queued` (the row is written before its job). */

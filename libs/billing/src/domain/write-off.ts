@@ -3,9 +3,7 @@
 // written off, so it owes nothing and leaves the overdue lists.
 import { balanceDue, type InvoiceAmounts, type InvoiceKind, type InvoiceStatus } from './invoice.js';
 
-// 'written_off' is not in INVOICE_STATUSES yet: it joins there (with the entity's check and its
-// moves open → written_off in transitions.ts) when the cancellation handler writes it.
-export type InstallmentClosureStatus = 'void' | 'written_off';
+export type InstallmentClosureStatus = Extract<InvoiceStatus, 'void' | 'written_off'>;
 
 export interface CancelledPackageInvoice extends InvoiceAmounts {
   id: string;

@@ -12,7 +12,7 @@ export type { InvoiceKind };
 
 /**
  * Totals are running sums of lines and payments, written with them in one transaction.
- * balanceDue = total − coveredAmount − amountPaid (amountPaid counts positive payments only,
+ * balanceDue = total − coveredAmount − amountPaid − amountWrittenOff (amountPaid counts positive payments only,
  * so a refund never reopens an invoice).
  */
 @Entity({ tableName: 'invoice' })
@@ -22,7 +22,7 @@ export type { InvoiceKind };
 @Index({ properties: ['clinicId', 'patientId'] })
 @Index({ properties: ['clinicId', 'kind', 'status', 'dueDate'] })
 @Index({ properties: ['purchaseId'] })
-@Check({ name: 'invoice_amounts_consistent', expression: "status in ('open', 'paid', 'void') and number > 0 and total >= 0 and amount_paid >= 0 and covered_amount >= 0 and amount_refunded >= 0 and amount_refunded <= amount_paid and total - covered_amount - amount_paid >= 0" })
+@Check({ name: 'invoice_amounts_consistent', expression: "status in ('open', 'paid', 'void', 'written_off') and number > 0 and total >= 0 and amount_paid >= 0 and covered_amount >= 0 and amount_refunded >= 0 and amount_written_off >= 0 and amount_refunded <= amount_paid and total - covered_amount - amount_paid - amount_written_off >= 0" })
 @Check({ name: 'invoice_total_with_taxes', expression: 'subtotal >= 0 and tax_total >= 0 and total = subtotal + tax_total' })
 // Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
 @Unique({ properties: ['clinicId', 'id'] })
@@ -84,6 +84,10 @@ export class Invoice extends BaseEntity {
 
   @Money()
   coveredAmount: number = 0;
+
+  /** What a cancelled package's partly paid instalment still owed when it was written off. */
+  @Money()
+  amountWrittenOff: number = 0;
 
   @Property({ type: 'timestamptz', nullable: true })
   voidedAt: Date | null = null;

@@ -13,6 +13,7 @@ import { Service } from './service.entity.js';
 @Entity({ tableName: 'purchase_balance' })
 @Unique({ properties: ['purchaseId', 'serviceId'] })
 @Check({ name: 'purchase_balance_never_negative', expression: 'total >= 0 and used >= 0 and transferred_out >= 0 and transferred_in >= 0 and total + transferred_in - used - transferred_out >= 0' })
+@Check({ name: 'purchase_balance_patient_portion_check', expression: 'patient_portion >= 0' })
 export class PurchaseBalance extends BaseEntity {
   /** Its parent's clinic: the composite keys check each reference of this row against it. */
   @ForeignKey(() => Clinic, 'clinic_id')
@@ -46,6 +47,10 @@ export class PurchaseBalance extends BaseEntity {
   /** The service's list price when the plan was sold (full-price refunds). */
   @Money()
   listPrice: number = 0;
+
+  /** The plan item's patient portion at sale, snapshotted like the visit value. */
+  @Money()
+  patientPortion: number = 0;
 
   @Property({ type: 'integer' })
   position: number = 0;

@@ -96,30 +96,43 @@ export function recordPayment(em: EntityManager, input: PaymentInput): Promise<I
   });
 }
 
-export interface LineInput {
-  clinicId: string;
-  invoiceId: string;
-  serviceId: string;
-  quantity: number;
+/** A service at its list price, or a tip or charge at the amount staff give. */
+export type LineInput = { clinicId: string; invoiceId: string } & (
+  | { kind: 'service'; serviceId: string; quantity: number }
+  | { kind: 'tip'; description: string; amount: number }
+  | { kind: 'charge'; description: string; amount: number; taxCodes: string[] }
+);
+
+type LineDraft = { service_id: string | null; description: string; quantity: number; unit_price: number; amount: number; tax_codes: string[] };
+
+/** What the new line is, before the invoice's rules decide (a service is priced from the catalogue). */
+async function lineDraft(tx: EntityManager, input: LineInput): Promise<LineDraft | null> {
+  if (input.kind !== 'service') {
+    const taxCodes = input.kind === 'charge' ? input.taxCodes : [];
+    return { service_id: null, description: input.description, quantity: 1, unit_price: input.amount, amount: input.amount, tax_codes: taxCodes };
+  }
+  const [service] = await run(tx, db.selectFrom('service').select(['id', 'name', 'price']).where('id', '=', input.serviceId).where('clinic_id', '=', input.clinicId));
+  if (!service) return null;
+  const unitPrice = Number(service.price);
+  return { service_id: service.id, description: service.name, quantity: input.quantity, unit_price: unitPrice, amount: unitPrice * input.quantity, tax_codes: [] };
 }
 
-/** A line at the service's list price; the invoice's total grows in the same statement. */
+/**
+ * A line on an open or paid service invoice; the invoice's total and status (a paid one reopens
+ * while anything is due) change in the same statement.
+ */
 export function addInvoiceLine(em: EntityManager, input: LineInput): Promise<InvoiceEditOutcome<InvoiceLine>> {
   return inTransaction(em, async (tx) => {
     const invoice = await lockInvoice(tx, input.clinicId, input.invoiceId);
     if (!invoice) return missing('Invoice');
-    const [service] = await run(tx, db.selectFrom('service').select(['id', 'name', 'price']).where('id', '=', input.serviceId).where('clinic_id', '=', input.clinicId));
-    if (!service) return missing('Service');
-    const unitPrice = Number(service.price);
-    const amount = unitPrice * input.quantity;
-    const decision = decideLineAddition(invoice, { amount });
+    const draft = await lineDraft(tx, input);
+    if (!draft) return missing('Service');
+    const decision = decideLineAddition(invoice, { amount: draft.amount });
     if (!decision.ok) return refused(decision);
-    const [row] = await applyEffects(tx, [db.updateTable('invoice').set({ total: decision.effects.total, subtotal: untaxedSubtotal(decision.effects.total) }).where('id', '=', invoice.id)], (qc) =>
+    const { total, status } = decision.effects;
+    const [row] = await applyEffects(tx, [db.updateTable('invoice').set({ total, subtotal: untaxedSubtotal(total), status }).where('id', '=', invoice.id)], (qc) =>
       qc.insertInto('invoice_line')
-        .values({
-          id: newId(), clinic_id: input.clinicId, invoice_id: invoice.id, service_id: service.id, description: service.name, quantity: input.quantity,
-          unit_price: unitPrice, amount, covered_amount: 0,
-        })
+        .values({ id: newId(), clinic_id: input.clinicId, invoice_id: invoice.id, kind: input.kind, ...draft, tax_codes: JSON.stringify(draft.tax_codes), covered_amount: 0 })
         .returning(INVOICE_LINE_COLUMNS),
     );
     return done(tx.map(InvoiceLine, row as Record<string, unknown>));

@@ -93,7 +93,7 @@ export async function dashboardView(em: EntityManager, clinicId: string, asOf: I
 async function dueInvoices(em: EntityManager, clinicId: string, kind: 'membership' | 'installment', asOf: IsoDate): Promise<DashboardInvoiceItem[]> {
   const rows = await em.execute<Record<string, unknown>[]>(
     `select i.id, i.number, i.patient_id, p.first_name || ' ' || p.last_name as patient_name, i.purchase_id, pu.plan_name,
-            i.total, i.total - i.covered_amount - i.amount_paid as balance_due, i.due_date::text as due_date
+            i.total, i.total - i.covered_amount - i.amount_paid - i.amount_written_off as balance_due, i.due_date::text as due_date
        from invoice i
        join patient p on p.id = i.patient_id
        join purchase pu on pu.id = i.purchase_id

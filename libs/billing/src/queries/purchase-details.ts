@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { cycleAt, daysBetween, type IsoDate } from '../domain/dates.js';
 import { cycleAllowanceWithPauses } from '../domain/pause.js';
-import type { InvoiceStatus } from '../domain/invoice.js';
+import { balanceDue, type InvoiceStatus } from '../domain/invoice.js';
 import { available, remaining } from '../domain/package-balance.js';
 import { Invoice } from '../entities/invoice.entity.js';
 import { LedgerEntry } from '../entities/ledger-entry.entity.js';
@@ -67,12 +67,12 @@ function detailsOf(rows: PurchaseRows, invoices: Invoice[], ledger: LedgerEntry[
       ? {
           installments: invoices
             .filter((i) => i.kind === 'installment')
-            .map((i) => ({ number: i.installmentNumber, dueDate: i.dueDate, amount: i.total, invoiceId: i.id, status: installmentStatus(i, today) })),
+            .map((i) => ({ number: i.installmentNumber, dueDate: i.dueDate, amount: i.total, invoiceId: i.id, status: installmentStatus(i, today), amountWrittenOff: i.amountWrittenOff, balanceDue: balanceDue(i) })),
         }
       : {}),
     // One entry per paused cycle, oldest first ([] for a package or a membership never paused).
     pausedCycles: (purchase.pausedCycles ?? []).map((c) => ({ start: c.start, end: c.end })),
-    invoices: invoices.map((i) => ({ id: i.id, number: i.number, kind: i.kind, total: i.total, amountPaid: i.amountPaid, amountRefunded: i.amountRefunded, status: i.status, dueDate: i.dueDate })),
+    invoices: invoices.map((i) => ({ id: i.id, number: i.number, kind: i.kind, total: i.total, amountPaid: i.amountPaid, amountRefunded: i.amountRefunded, amountWrittenOff: i.amountWrittenOff, balanceDue: balanceDue(i), status: i.status, dueDate: i.dueDate })),
     history: ledger.map(historyEntry),
     ...(purchase.sourcePurchaseId ? { sourcePurchaseId: purchase.sourcePurchaseId } : {}),
     createdAt: purchase.createdAt.toISOString(),
@@ -112,7 +112,7 @@ function balanceView(
 }
 
 /** An instalment as the purchase's schedule shows it: its invoice's status, or overdue once an open one is past due. */
-export const INSTALLMENT_STATUSES = ['paid', 'open', 'overdue', 'void'] as const satisfies readonly (InvoiceStatus | 'overdue')[];
+export const INSTALLMENT_STATUSES = ['paid', 'open', 'overdue', 'void', 'written_off'] as const satisfies readonly (InvoiceStatus | 'overdue')[];
 export type InstallmentStatus = (typeof INSTALLMENT_STATUSES)[number];
 
 export function installmentStatus(invoice: Pick<Invoice, 'status' | 'dueDate'>, today: IsoDate): InstallmentStatus {

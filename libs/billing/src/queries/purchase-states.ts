@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IsoDate } from '../domain/dates.js';
-import { isLineCovered } from '../domain/invoice.js';
+import { isLineCovered, type InvoiceLineKind } from '../domain/invoice.js';
+import { unlockPrice } from '../domain/package-balance.js';
 import type { MembershipCycleInvoice, RedeemablePurchase, RedemptionLine } from '../domain/redemption.js';
 import type { InvoiceStatus } from '../domain/redemption.js';
 import { Purchase } from '../entities/purchase.entity.js';
@@ -24,11 +25,13 @@ export interface InvoiceLineState {
   total: number;
   coveredAmount: number;
   amountPaid: number;
-  line: { id: string; serviceId: string | null; quantity: number; amount: number; redemptionCommandId: string | null } | null;
+  /** Written off (instalments only); counted in the balance due. */
+  amountWrittenOff?: number;
+  line: { id: string; serviceId: string | null; kind?: InvoiceLineKind; quantity: number; amount: number; redemptionCommandId: string | null } | null;
 }
 
-type LineFields = Pick<NonNullable<InvoiceLineState['line']>, 'serviceId' | 'quantity' | 'amount' | 'redemptionCommandId'>;
-type InvoiceFields = Pick<InvoiceLineState, 'status' | 'patientId' | 'serviceDate' | 'total' | 'coveredAmount' | 'amountPaid'>;
+type LineFields = Pick<NonNullable<InvoiceLineState['line']>, 'serviceId' | 'kind' | 'quantity' | 'amount' | 'redemptionCommandId'>;
+type InvoiceFields = Pick<InvoiceLineState, 'status' | 'patientId' | 'serviceDate' | 'total' | 'coveredAmount' | 'amountPaid' | 'amountWrittenOff'>;
 
 export function redemptionLine(invoice: InvoiceFields, line: LineFields): RedemptionLine {
   return {
@@ -36,6 +39,7 @@ export function redemptionLine(invoice: InvoiceFields, line: LineFields): Redemp
     invoicePatientId: invoice.patientId,
     lineCovered: isLineCovered(invoice, { amount: line.amount, redeemed: line.redemptionCommandId !== null }),
     serviceId: line.serviceId ?? '',
+    kind: line.kind ?? 'service',
     quantity: line.quantity,
     amount: line.amount,
     serviceDate: invoice.serviceDate,
@@ -49,6 +53,7 @@ export function redemptionLine(invoice: InvoiceFields, line: LineFields): Redemp
 export const purchaseStateColumns = (em: EntityManager) => `${columnsOf(em, Purchase, 'p')},
             (select coalesce(json_agg(row_to_json(b) order by b.position), '[]') from purchase_balance b where b.purchase_id = p.id) as balances_json,
             (select coalesce(sum(i.amount_paid), 0) from invoice i where i.purchase_id = p.id) as amount_paid_sum,
+            (select coalesce(sum(i.total), 0) from invoice i where i.purchase_id = p.id and i.status <> 'void') as invoiced_total,
             case when p.kind = 'membership' then
               (select coalesce(json_agg(json_build_object('cycleStart', i.cycle_start::text, 'dueDate', i.due_date::text, 'status', i.status)), '[]')
                  from invoice i where i.purchase_id = p.id and i.kind = 'membership') end as cycle_invoices_json,
@@ -68,13 +73,13 @@ export async function loadPurchaseStates(em: EntityManager, clinicId: string, wh
 }
 
 export function toPurchaseRows(em: EntityManager, row: Record<string, unknown>): PurchaseRows {
-  const { balances_json, amount_paid_sum, cycle_invoices_json, usage_json, ...purchaseRow } = row;
+  const { balances_json, amount_paid_sum, invoiced_total, cycle_invoices_json, usage_json, ...purchaseRow } = row;
   const purchase = em.map(Purchase, purchaseRow);
   const balances = parseJson<Record<string, unknown>[]>(balances_json).map((b) => em.map(PurchaseBalance, b));
-  return { purchase, balances, state: purchaseState(purchase, balances, Number(amount_paid_sum), cycle_invoices_json, usage_json) };
+  return { purchase, balances, state: purchaseState(purchase, balances, Number(amount_paid_sum), Number(invoiced_total), cycle_invoices_json, usage_json) };
 }
 
-function purchaseState(purchase: Purchase, balances: PurchaseBalance[], amountPaid: number, cycleInvoicesJson: unknown, usageJson: unknown): RedeemablePurchase {
+function purchaseState(purchase: Purchase, balances: PurchaseBalance[], amountPaid: number, invoicedTotal: number, cycleInvoicesJson: unknown, usageJson: unknown): RedeemablePurchase {
   const consumed = balances.some((b) => b.used + b.transferredOut > 0);
   const state: RedeemablePurchase = {
     id: purchase.id,
@@ -85,7 +90,8 @@ function purchaseState(purchase: Purchase, balances: PurchaseBalance[], amountPa
     expiresOn: purchase.expiresOn,
     cancelAt: purchase.cancelAt,
     createdAt: purchase.createdAt.toISOString(),
-    price: purchase.price,
+    // A package unlocks by its price with taxes (money paid is with taxes); a membership's fee only says whether it is free.
+    price: purchase.kind === 'package' ? unlockPrice(purchase.price, invoicedTotal) : purchase.price,
     amountPaid,
     insuranceFriendly: purchase.insuranceFriendly,
     onlineRedemption: purchase.onlineRedemption,
@@ -98,6 +104,7 @@ function purchaseState(purchase: Purchase, balances: PurchaseBalance[], amountPa
       transferredIn: b.transferredIn,
       visitValue: b.visitValue,
       listPrice: b.listPrice,
+      patientPortion: b.patientPortion,
     })),
   };
   if (purchase.kind === 'membership') {

@@ -144,8 +144,8 @@ async function insertCycleInvoices(tx: EntityManager, clinicId: string, commandI
        insert into invoice (id, clinic_id, number, patient_id, kind, status, purchase_id, due_date, service_date, cycle_start, subtotal, total)
        select invoice_id, ?, number, patient_id, 'membership', status, purchase_id, due_date, due_date, cycle_start, total, total from r
      ), lines as (
-       insert into invoice_line (id, clinic_id, invoice_id, description, quantity, unit_price, amount)
-       select line_id, ?, invoice_id, description, 1, total, total from r
+       insert into invoice_line (id, clinic_id, invoice_id, kind, description, quantity, unit_price, amount)
+       select line_id, ?, invoice_id, 'plan', description, 1, total, total from r
      )
      insert into ledger_entry (id, clinic_id, purchase_id, type, cycle_start, invoice_id, command_id, effect_key)
      select entry_id, ?, purchase_id, 'cycle_started', cycle_start, invoice_id, ?, effect_key from r`,

@@ -18,6 +18,8 @@ export interface PlanItemWithService {
   serviceName: string;
   listPrice: number;
   quantity: number;
+  /** What the patient pays per redeemed visit; snapshotted on the balance (default 0). */
+  patientPortion?: number;
 }
 
 export interface CreatePurchaseInput {
@@ -76,6 +78,7 @@ export async function createPurchase(em: EntityManager, input: CreatePurchaseInp
         total: item.quantity,
         visitValue: values?.perVisit[item.serviceId] ?? 0,
         listPrice: item.listPrice,
+        patientPortion: item.patientPortion ?? 0,
         position,
       }),
     );
@@ -114,7 +117,7 @@ export async function createPurchase(em: EntityManager, input: CreatePurchaseInp
       createdByKeyId: input.keyId,
     });
     em.persist(invoice);
-    em.persist(build(InvoiceLine, { clinicId: invoice.clinicId, invoiceId: invoice.id, description: draft.description, quantity: 1, unitPrice: draft.total, amount: draft.total }));
+    em.persist(build(InvoiceLine, { clinicId: invoice.clinicId, invoiceId: invoice.id, kind: 'plan', description: draft.description, quantity: 1, unitPrice: draft.total, amount: draft.total }));
     if (draft.cycleStart) {
       em.persist(
         build(LedgerEntry, {

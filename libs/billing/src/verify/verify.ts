@@ -89,17 +89,18 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
   },
   {
     name: 'invoice_status',
-    description: 'paid ⇔ balanceDue = 0 (a void invoice excepted; an open one may owe 0 only while it bills nothing); never a negative balance due',
+    description: 'paid and written_off ⇔ balanceDue = 0 (a void invoice excepted; an open one may owe 0 only while it bills nothing); only a written-off instalment has an amount written off; never a negative balance due',
     sql: `
-      select format('invoice %s (number %s): status=%s total=%s covered=%s paid=%s balanceDue=%s voidedAt=%s',
-                    i.id, i.number, i.status, i.total, i.covered_amount, i.amount_paid,
-                    i.total - i.covered_amount - i.amount_paid, i.voided_at) as example
+      select format('invoice %s (number %s): status=%s total=%s covered=%s paid=%s writtenOff=%s balanceDue=%s voidedAt=%s',
+                    i.id, i.number, i.status, i.total, i.covered_amount, i.amount_paid, i.amount_written_off,
+                    i.total - i.covered_amount - i.amount_paid - i.amount_written_off, i.voided_at) as example
       from invoice i
-      where i.status not in ('open', 'paid', 'void')
+      where i.status not in ('open', 'paid', 'void', 'written_off')
          or (i.status = 'void') <> (i.voided_at is not null)
-         or (i.status <> 'void' and i.total - i.covered_amount - i.amount_paid < 0)
-         or (i.status = 'paid' and i.total - i.covered_amount - i.amount_paid <> 0)
-         or (i.status = 'open' and i.total - i.covered_amount - i.amount_paid = 0 and i.total <> 0)`,
+         or (i.amount_written_off <> 0 and (i.status <> 'written_off' or i.kind <> 'installment'))
+         or (i.status <> 'void' and i.total - i.covered_amount - i.amount_paid - i.amount_written_off < 0)
+         or (i.status in ('paid', 'written_off') and i.total - i.covered_amount - i.amount_paid - i.amount_written_off <> 0)
+         or (i.status = 'open' and i.total - i.covered_amount - i.amount_paid - i.amount_written_off = 0 and i.total <> 0)`,
   },
   {
     name: 'line_redemptions',

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ALL_PAYMENT_METHODS, balanceDue, INVOICE_KINDS, INVOICE_STATUSES } from '@app/billing';
-import type { Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, PaymentMethod } from '@app/billing';
+import { ALL_PAYMENT_METHODS, balanceDue, INVOICE_KINDS, INVOICE_LINE_KINDS, INVOICE_STATUSES } from '@app/billing';
+import type { Invoice, InvoiceKind, InvoiceLine, InvoiceLineKind, InvoiceStatus, Payment, PaymentMethod } from '@app/billing';
 
 export class LineRedemptionResponse {
   @ApiProperty({ format: 'uuid' })
@@ -23,6 +23,9 @@ export class InvoiceLineResponse {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   serviceId: string | null;
 
+  @ApiProperty({ enum: INVOICE_LINE_KINDS, description: 'service: redeemable; tip, charge: added at the desk; plan: a purchase invoice’s line' })
+  kind: InvoiceLineKind;
+
   @ApiProperty()
   description: string;
 
@@ -34,6 +37,9 @@ export class InvoiceLineResponse {
 
   @ApiProperty({ type: 'integer' })
   amount: number;
+
+  @ApiProperty({ type: [String], description: 'A charge line’s tax codes as given; [] otherwise' })
+  taxCodes: string[];
 
   @ApiPropertyOptional({ type: () => LineRedemptionResponse, description: 'Present once the line is redeemed' })
   redemption?: LineRedemptionResponse;
@@ -104,7 +110,10 @@ export class InvoiceResponse {
   @ApiProperty({ type: 'integer' })
   amountRefunded: number;
 
-  @ApiProperty({ type: 'integer', description: 'total − Σ coveredAmount − amountPaid' })
+  @ApiProperty({ type: 'integer', description: 'What a cancelled package’s partly paid instalment still owed when it was written off; 0 otherwise' })
+  amountWrittenOff: number;
+
+  @ApiProperty({ type: 'integer', description: 'total − Σ coveredAmount − amountPaid − amountWrittenOff' })
   balanceDue: number;
 
   @ApiProperty({ type: () => [InvoicePaymentResponse] })
@@ -126,10 +135,12 @@ export function toLineResponse(line: InvoiceLine): InvoiceLineResponse {
   const out: InvoiceLineResponse = {
     id: line.id,
     serviceId: line.serviceId,
+    kind: line.kind,
     description: line.description,
     quantity: line.quantity,
     unitPrice: line.unitPrice,
     amount: line.amount,
+    taxCodes: line.taxCodes ?? [],
   };
   if (line.redemptionCommandId && line.redemptionPurchaseId) {
     out.redemption = { purchaseId: line.redemptionPurchaseId, commandId: line.redemptionCommandId, coveredAmount: line.coveredAmount };
@@ -161,6 +172,7 @@ export function toInvoiceResponse(invoice: Invoice, lines: InvoiceLine[], paymen
     total: invoice.total,
     amountPaid: invoice.amountPaid,
     amountRefunded: invoice.amountRefunded,
+    amountWrittenOff: invoice.amountWrittenOff,
     balanceDue: balanceDue(invoice),
     payments: payments.map(toInvoicePaymentResponse),
     createdAt: invoice.createdAt.toISOString(),

@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BILLING_INTERVALS, type BillingInterval, type PlanKind } from '@app/billing';
-import { PriceField, TextField } from '../../common/fields/field.decorators.js';
+import { MAX_PRICE, PriceField, TextField } from '../../common/fields/field.decorators.js';
 import { OnlyFor, PLAN_KINDS } from './only-for-kind.decorator.js';
 
 export const MAX_PLAN_ITEMS = 50;
@@ -32,6 +32,13 @@ export class PlanItemDto {
   @Max(1000)
   quantity: number;
 }
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_PRICE, default: 0, description: 'What the patient still pays per redeemed visit (a co-pay, an upsize); a redemption covers the rest' })
+  @ValidateIf((o: PlanItemDto) => o.patientPortion !== undefined)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PRICE)
+  patientPortion?: number;
 
 export class InstallmentTermsDto {
   @ApiProperty({ type: 'integer', minimum: 2, maximum: 24 })

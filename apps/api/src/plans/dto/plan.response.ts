@@ -12,6 +12,9 @@ export class PlanItemResponse {
 
   @ApiProperty({ type: 'integer' })
   quantity: number;
+
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'What the patient still pays per redeemed visit' })
+  patientPortion: number;
 }
 
 export class PlanResponse {

@@ -71,6 +71,12 @@ export class PurchaseInstallmentResponse {
 
   @ApiProperty({ enum: INSTALLMENT_STATUSES })
   status: InstallmentStatus;
+
+  @ApiProperty({ type: 'integer', description: 'Written off when the package was cancelled partly paid' })
+  amountWrittenOff: number;
+
+  @ApiProperty({ type: 'integer', description: 'total − Σ coveredAmount − amountPaid − amountWrittenOff' })
+  balanceDue: number;
 }
 
 export class PurchaseInvoiceResponse {
@@ -91,6 +97,12 @@ export class PurchaseInvoiceResponse {
 
   @ApiProperty({ type: 'integer' })
   amountRefunded: number;
+
+  @ApiProperty({ type: 'integer' })
+  amountWrittenOff: number;
+
+  @ApiProperty({ type: 'integer', description: 'total − Σ coveredAmount − amountPaid − amountWrittenOff' })
+  balanceDue: number;
 
   @ApiProperty({ enum: INVOICE_STATUSES })
   status: string;

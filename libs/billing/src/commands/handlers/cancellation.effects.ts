@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { CancellationEffects } from '../../domain/cancellation.js';
 import type { IsoDate } from '../../domain/dates.js';
 import { assertTransition } from '../../domain/transitions.js';
+import { closeInstallmentsOnCancel } from '../../domain/write-off.js';
 import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import type { Purchase } from '../../entities/purchase.entity.js';
@@ -12,8 +13,11 @@ import { lockInvoicesOf } from './purchase.repository.js';
 
 /**
  * The writes of a cancellation decision (a cancellation, or a refund that cancels): the
- * purchase's status and cancelAt, the open invoices it voids and the `cancelled` history entry.
- * The purchase must already be locked by the caller; its open invoices are locked here, after it.
+ * purchase's status and cancelAt, the open invoices it voids or writes off and the `cancelled`
+ * history entry. The purchase must already be locked by the caller; its open invoices are locked
+ * here, after it. `refunded` (a refund that cancels): the new amount_refunded of invoices the
+ * refund pays back, written with a write-off in one update (two updates of one row in one
+ * statement would keep only one of them); the caller skips its own update of `writtenOff` ids.
  */
 export async function cancellationWrites(
   em: EntityManager,
@@ -22,15 +26,21 @@ export async function cancellationWrites(
   effects: CancellationEffects,
   today: IsoDate,
   note: string | undefined,
-): Promise<{ writes: EffectWrite[]; voided: number }> {
+  refunded: ReadonlyMap<string, number> = new Map(),
+): Promise<{ writes: EffectWrite[]; voided: number; writtenOff: string[] }> {
   const open = await lockInvoicesOf(em, purchase.id, 'open');
-  // Only what is still wholly unpaid is voided: money already received stays on its invoice.
-  const toVoid = open.filter((invoice) =>
-    invoice.amountPaid === 0 &&
-    (effects.voidOpenInvoices === 'installments' ? invoice.kind === 'installment' : invoice.kind === 'membership' && invoice.cycleStart !== null && invoice.cycleStart > today),
-  );
+  // A package's open instalments: wholly unpaid ones voided, a partly paid one written off
+  // (write-off.ts), keeping the money received. A membership `now`: only a cycle not started yet,
+  // and only wholly unpaid.
+  const closures = effects.voidOpenInvoices === 'installments' ? closeInstallmentsOnCancel(open) : [];
+  const toVoid =
+    effects.voidOpenInvoices === 'installments'
+      ? open.filter((invoice) => closures.some((c) => c.invoiceId === invoice.id && c.status === 'void'))
+      : open.filter((invoice) => invoice.amountPaid === 0 && invoice.kind === 'membership' && invoice.cycleStart !== null && invoice.cycleStart > today);
+  const toWriteOff = closures.filter((c) => c.status === 'written_off');
   assertTransition('purchase', purchase.status, effects.status);
   for (const invoice of toVoid) assertTransition('invoice', invoice.status, 'void');
+  for (const closure of toWriteOff) assertTransition('invoice', 'open', closure.status);
   const writes: EffectWrite[] = [
     db.updateTable('purchase').set({ status: effects.status, cancel_at: effects.cancelAt }).where('id', '=', purchase.id),
     db.insertInto('ledger_entry').values({
@@ -41,5 +51,13 @@ export async function cancellationWrites(
   if (toVoid.length > 0) {
     writes.push(db.updateTable('invoice').set({ status: 'void', voided_at: sql<Date>`now()` }).where('id', 'in', toVoid.map((i) => i.id)));
   }
-  return { writes, voided: toVoid.length };
+  for (const closure of toWriteOff) {
+    const amountRefunded = refunded.get(closure.invoiceId);
+    writes.push(
+      db.updateTable('invoice')
+        .set({ status: 'written_off', amount_written_off: closure.amountWrittenOff, ...(amountRefunded !== undefined ? { amount_refunded: amountRefunded } : {}) })
+        .where('id', '=', closure.invoiceId),
+    );
+  }
+  return { writes, voided: toVoid.length, writtenOff: toWriteOff.map((c) => c.invoiceId) };
 }

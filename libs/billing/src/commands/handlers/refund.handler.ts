@@ -41,17 +41,18 @@ export const refundHandler: CommandHandler<'refund'> = {
     if (!decision.ok) return rejected(decision.rejected);
 
     const writes: EffectWrite[] = [];
+    const refunded = new Map<string, number>();
     for (const allocation of decision.effects.allocations) {
       const invoice = invoices.find((i) => i.id === allocation.invoiceId)!;
+      refunded.set(invoice.id, invoice.amountRefunded + allocation.amount);
       writes.push(
         db.insertInto('payment').values({
           id: newId(), clinic_id: clinic.id, invoice_id: invoice.id, amount: -allocation.amount, method: request.method, reference: request.reason,
           command_id: command.id, effect_key: `${command.id}:refund:${invoice.id}`, created_by_key_id: command.requestedByKeyId,
         }),
-        // A refund never reopens an invoice: amountPaid counts positive payments only.
-        db.updateTable('invoice').set({ amount_refunded: invoice.amountRefunded + allocation.amount }).where('id', '=', invoice.id),
       );
     }
+    let writtenOff: string[] = [];
     writes.push(
       db.insertInto('ledger_entry').values({
         id: newId(), clinic_id: clinic.id, purchase_id: purchase.id, type: 'refunded', amount: -decision.effects.amount, command_id: command.id,
@@ -62,15 +63,22 @@ export const refundHandler: CommandHandler<'refund'> = {
     let cancelled = false;
     if (decision.effects.cancels) {
       // Cancelled now, whatever was scheduled: the money is going back. The invoices it voids are
-      // wholly unpaid ones, never those the refund writes to.
+      // wholly unpaid ones, never those the refund writes to; one it writes off may be.
       const cancel = decideCancellation(
         { kind: purchase.kind, status: purchase.status, startDate: purchase.startDate, ...(purchase.billingInterval ? { billingInterval: purchase.billingInterval } : {}), cancelAt: null, balances },
         { effective: 'now', today },
       );
       if (cancel.ok) {
-        writes.push(...(await cancellationWrites(em, command, purchase, cancel.effects, today, `Refunded: ${request.reason}`)).writes);
+        const cancellation = await cancellationWrites(em, command, purchase, cancel.effects, today, `Refunded: ${request.reason}`, refunded);
+        writes.push(...cancellation.writes);
+        writtenOff = cancellation.writtenOff;
         cancelled = true;
       }
+    }
+    // A refund never reopens an invoice: amountPaid counts positive payments only. A written-off
+    // instalment took its amount_refunded in the write-off's update.
+    for (const [invoiceId, amountRefunded] of refunded) {
+      if (!writtenOff.includes(invoiceId)) writes.push(db.updateTable('invoice').set({ amount_refunded: amountRefunded }).where('id', '=', invoiceId));
     }
     return succeeded<'refund'>({ purchaseId: purchase.id, amount: decision.effects.amount, allocations: decision.effects.allocations, cancelled }, writes);
   },
