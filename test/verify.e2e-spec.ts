@@ -347,6 +347,25 @@ describe('ledger verifier', () => {
           return { id: l.id, statements: [['update invoice set patient_id = ? where id = ?', [stranger.id, l.invoice_id]]] };
         },
       },
+      {
+        check: 'liability_identity',
+        what: "a package's visit value edited, so its visits no longer add up to its price",
+        corrupt: async () => {
+          const b = await one(`select b.id, b.purchase_id from purchase_balance b join purchase p on p.id = b.purchase_id
+                               where p.kind = 'package' and p.source_purchase_id is null and b.total > 0 limit 1`);
+          return { id: b.purchase_id, statements: [['update purchase_balance set visit_value = visit_value + 1 where id = ?', [b.id]]] };
+        },
+      },
+      {
+        check: 'liability_identity',
+        what: 'a redeemed visit of a paid active package gone from the ledger: the money would owe more than the visits left',
+        corrupt: async () => {
+          const e = await one(`select e.id, e.purchase_id from ledger_entry e join purchase p on p.id = e.purchase_id
+                               where e.type = 'redeemed' and p.kind = 'package' and p.status = 'active' and p.source_purchase_id is null and p.price > 0
+                                 and (select sum(amount_paid) from invoice i where i.purchase_id = p.id and i.status <> 'void') = p.price limit 1`);
+          return { id: e.purchase_id, statements: [['delete from ledger_entry where id = ?', [e.id]]] };
+        },
+      },
     ];
 
     it.each(cases)('$check: $what', async ({ check: name, corrupt }) => {

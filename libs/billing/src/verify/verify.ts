@@ -334,6 +334,42 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
       from booking b join appointment a on a.id = b.appointment_id join invoice i on i.id = b.invoice_id
       where a.clinic_id <> b.clinic_id or i.clinic_id <> b.clinic_id`,
   },
+  {
+    name: 'liability_identity',
+    description: "packages: visit values add up to the price; an active one's outstanding (paid − refunded − recognized, before tax) is at most what its visits left are worth, and at least minus the first visit's remainder",
+    // recognized: visits used (redeemed less reversed and released, plus sent) × value, the remainder on the
+    // first; money from the payment rows, before tax by Σ subtotals ÷ Σ totals, half up (all terms ≥ 0).
+    sql: `
+      with money as (
+        select i.purchase_id, coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded
+        from payment pm join invoice i on i.id = pm.invoice_id where i.purchase_id is not null and not pm.voided group by 1),
+      inv as (select purchase_id, sum(subtotal) as sub, sum(total) as tot from invoice where purchase_id is not null and status <> 'void' group by 1),
+      vis as (
+        select purchase_id, service_id,
+               coalesce(-sum(visits) filter (where type in ('redeemed', 'redemption_reversed', 'transferred_out')), 0)
+               - coalesce(sum((details->>'quantity')::int) filter (where type = 'redemption_released'), 0) as used
+        from ledger_entry where service_id is not null group by 1, 2),
+      pk as (
+        select p.id, p.price, p.status, p.first_visit_extra as extra,
+               sum(b.total * b.visit_value) + p.first_visit_extra as visits_value,
+               sum(coalesce(v.used, 0)) as used, sum(coalesce(v.used, 0) * b.visit_value) as used_value,
+               sum((b.total + b.transferred_in - b.used - b.transferred_out) * b.visit_value) as left_value
+        from purchase p join purchase_balance b on b.purchase_id = p.id
+        left join vis v on v.purchase_id = b.purchase_id and v.service_id = b.service_id
+        where p.kind = 'package' and p.source_purchase_id is null group by p.id),
+      l as (
+        select pk.*,
+               case when coalesce(inv.tot, 0) = 0 then coalesce(m.paid, 0) else div(2 * coalesce(m.paid, 0)::numeric * inv.sub + inv.tot, 2 * inv.tot::numeric) end
+               - case when coalesce(inv.tot, 0) = 0 then coalesce(m.refunded, 0) else div(2 * coalesce(m.refunded, 0)::numeric * inv.sub + inv.tot, 2 * inv.tot::numeric) end
+               - case when pk.used > 0 then pk.used_value + pk.extra else 0 end as outstanding
+        from pk left join money m on m.purchase_id = pk.id left join inv on inv.purchase_id = pk.id)
+      select format('package %s (%s, price %s): visits worth %s; outstanding %s with %s left in visits (first-visit remainder %s, %s used)',
+                    l.id, l.status, l.price, l.visits_value, l.outstanding, l.left_value, l.extra, l.used) as example
+      from l
+      where l.visits_value <> l.price
+         or (l.status in ('active', 'exhausted')
+             and (l.outstanding > l.left_value + case when l.used = 0 then l.extra else 0 end or l.outstanding < -(l.extra + 1)))`,
+  },
 ];
 
 /** The checks' names and what each asserts, in the order they run. */
