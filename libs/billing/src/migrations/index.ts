@@ -4,8 +4,9 @@ import { Migration20261128120000_reversals_voids } from './Migration202611281200
 import { Migration20261128121000_pauses_extensions } from './Migration20261128121000_pauses_extensions.js';
 import { Migration20261128122000_lines_portions_writeoffs } from './Migration20261128122000_lines_portions_writeoffs.js';
 import { Migration20261128123000_taxes } from './Migration20261128123000_taxes.js';
+import { Migration20261128124000_report_indexes } from './Migration20261128124000_report_indexes.js';
 
 // Every migration, in order. A new one is generated with `npm run db:migration:create -- <name>`
 // and added here (an explicit list: no file globbing at run time, works from src and dist alike).
 // A generated one proposes undoing the composite tenant keys: see the tenant_composite_fks migration.
-export const MIGRATIONS = [Migration20261125141423_initial, Migration20261128100000_tenant_composite_fks, Migration20261128120000_reversals_voids, Migration20261128121000_pauses_extensions, Migration20261128122000_lines_portions_writeoffs, Migration20261128123000_taxes];
+export const MIGRATIONS = [Migration20261125141423_initial, Migration20261128100000_tenant_composite_fks, Migration20261128120000_reversals_voids, Migration20261128121000_pauses_extensions, Migration20261128122000_lines_portions_writeoffs, Migration20261128123000_taxes, Migration20261128124000_report_indexes];
