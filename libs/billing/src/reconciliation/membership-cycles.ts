@@ -1,4 +1,5 @@
 import { addDays, cycleAt, cycleStartsFrom, type BillingInterval, type IsoDate } from '../domain/dates.js';
+import { unpausedCycleStarts, type PausedCycle } from '../domain/pause.js';
 import { initialStatus } from '../domain/invoice.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newId } from '../entities/base.js';
@@ -14,6 +15,7 @@ interface MembershipRow {
   start_date: IsoDate;
   billing_interval: BillingInterval;
   cancel_at: IsoDate | null;
+  paused_cycles: PausedCycle[];
 }
 
 interface Billed {
@@ -50,7 +52,7 @@ export async function billMembershipCycles(
   for (;;) {
     const batch = await em.fork().transactional(async (tx) => {
       const rows = await tx.execute<MembershipRow[]>(
-        `select id, patient_id, plan_name, price, start_date::text as start_date, billing_interval, cancel_at::text as cancel_at
+        `select id, patient_id, plan_name, price, start_date::text as start_date, billing_interval, cancel_at::text as cancel_at, paused_cycles
            from purchase
           where clinic_id = ? and kind = 'membership' and status = 'active' and deleted_at is null and start_date <= ? and id > ?
           order by id limit ? for update`,
@@ -58,9 +60,13 @@ export async function billMembershipCycles(
       );
       if (rows.length === 0) return null;
       // How many cycles each has and the latest: one row per purchase, however many invoices.
+      // Paused cycles are left out of both (pause.ts): they are never billed.
       const billed = await tx.execute<Billed[]>(
-        `select purchase_id, count(*)::int as n, max(cycle_start)::text as last
-           from invoice where kind = 'membership' and purchase_id in (${placeholders(rows.length)}) group by purchase_id`,
+        `select i.purchase_id, count(*)::int as n, max(i.cycle_start)::text as last
+           from invoice i join purchase p on p.id = i.purchase_id
+          where i.kind = 'membership' and i.purchase_id in (${placeholders(rows.length)})
+            and not exists (select 1 from jsonb_array_elements(p.paused_cycles) c where (c->>'start')::date = i.cycle_start)
+          group by i.purchase_id`,
         rows.map((r) => r.id),
       );
       const billedBy = new Map(billed.map((b) => [b.purchase_id, b]));
@@ -94,9 +100,16 @@ export async function billMembershipCycles(
  * when that is not so (a gap) are the billed starts read, one bounded window at a time.
  */
 async function missingCycles(tx: EntityManager, row: MembershipRow, billed: Billed | undefined, lastDay: IsoDate, limit: number): Promise<IsoDate[]> {
+  // A paused cycle is never billed (billing-rules.md "Pausing a membership"): left out of what is due, and
+  // counted as done when telling whether the billed cycles run without a gap.
+  const paused = row.paused_cycles ?? [];
   const latest = billed ? cycleAt(row.start_date, row.billing_interval, billed.last) : null;
-  const contiguous = !billed || (latest !== null && latest.start === billed.last && latest.index + 1 === billed.n);
-  if (contiguous) return cycleStartsFrom(row.start_date, row.billing_interval, latest ? latest.index + 1 : 0, lastDay, limit);
+  const pausedBefore = billed ? paused.filter((c) => c.start < billed.last).length : 0;
+  const contiguous = !billed || (latest !== null && latest.start === billed.last && latest.index + 1 === billed.n + pausedBefore);
+  if (contiguous) {
+    const next = cycleStartsFrom(row.start_date, row.billing_interval, latest ? latest.index + 1 : 0, lastDay, limit + paused.length);
+    return unpausedCycleStarts(next, paused).slice(0, limit);
+  }
   const found: IsoDate[] = [];
   for (let from = 0; found.length < limit; from += CYCLES_PER_TRANSACTION) {
     const window = cycleStartsFrom(row.start_date, row.billing_interval, from, lastDay, CYCLES_PER_TRANSACTION);
@@ -106,7 +119,7 @@ async function missingCycles(tx: EntityManager, row: MembershipRow, billed: Bill
       [row.id, window[0], window[window.length - 1]],
     );
     const have = new Set(existing.map((e) => e.cycle_start));
-    found.push(...window.filter((start) => !have.has(start)).slice(0, limit - found.length));
+    found.push(...unpausedCycleStarts(window, paused).filter((start) => !have.has(start)).slice(0, limit - found.length));
   }
   return found;
 }
