@@ -4,6 +4,7 @@ import { startTestEnv, type TestEnv } from './harness.js';
 import { bearer, createClinic, type TestClinic } from './helpers.js';
 import { Fixtures } from './fixtures.js';
 import { launchBrowser } from './browser.js';
+import { signIn } from './dashboard-helpers.js';
 import { pdfPageToPng, pdfText } from './pdf.js';
 
 const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots');
@@ -115,6 +116,26 @@ describe('receipts and statements (PDF)', () => {
       expect(res.body).toMatchObject({ code: 'not_found' });
       expect((await env.http().get(path).set(bearer(clinic.keys.online))).status).toBe(403);
     }
+  });
+
+  it("serves the same PDFs to the dashboard's session, linked from the purchase page; not without a session", async () => {
+    const cookie = await signIn(env, clinic.keys.front_desk);
+    const page = await env.http().get(`/dashboard/purchases/${pack.id}`).set('Cookie', cookie);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`href="/dashboard/purchases/${pack.id}/statement.pdf"`);
+    for (const invoice of pack.invoices) expect(page.text).toContain(`href="/dashboard/invoices/${invoice.id}/receipt.pdf"`);
+
+    const binary = (path: string) => env.http().get(path).set('Cookie', cookie).buffer(true).parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    const receipt = await binary(`/dashboard/invoices/${visitInvoices[2]}/receipt.pdf`);
+    expect(receipt.status).toBe(200);
+    expect(receipt.headers['content-type']).toBe('application/pdf');
+    expect((await pdfText(receipt.body))[0]).toContain('visit 3 of 10');
+    expect((await binary(`/dashboard/purchases/${pack.id}/statement.pdf`)).status).toBe(200);
+    expect((await env.http().get(`/dashboard/invoices/${visitInvoices[2]}/receipt.pdf`)).status).toBe(401);
   });
 
   it('renders page 1 of a receipt and a statement to PNG for a person to look at (artifacts/screenshots)', async () => {

@@ -1,23 +1,23 @@
+import { moneyFormat } from '@app/billing';
 import { html, type SafeHtml } from './html.js';
 
 /** How one clinic wants numbers and dates shown (its currency and time zone). */
 export class Formatter {
-  private readonly money: Intl.NumberFormat;
-  private readonly minorDigits: number;
+  private readonly money: (minor: number) => string;
   private readonly instant: Intl.DateTimeFormat;
 
   constructor(
     readonly currency: string,
     readonly timeZone: string,
   ) {
-    this.money = new Intl.NumberFormat('en-CA', { style: 'currency', currency });
-    this.minorDigits = this.money.resolvedOptions().maximumFractionDigits ?? 2;
+    // The library's formatter: receipts and statements print the same figures.
+    this.money = moneyFormat(currency);
     this.instant = new Intl.DateTimeFormat('en-CA', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   }
 
   /** Minor units (cents) as the clinic's currency: 12000 → $120.00. */
   amount(minor: number): string {
-    return this.money.format(minor / 10 ** this.minorDigits);
+    return this.money(minor);
   }
 
   /** A calendar date (YYYY-MM-DD) in a <time> element, shown as "Nov 14, 2026". */

@@ -8,6 +8,9 @@ export interface PurchasePageData {
 }
 
 export const purchaseFragmentUrl = (id: string) => `/dashboard/purchases/${id}/fragment`;
+// The PDFs behind the dashboard's session (apps/api/src/documents).
+export const statementUrl = (id: string) => `/dashboard/purchases/${id}/statement.pdf`;
+export const receiptUrl = (invoiceId: string) => `/dashboard/invoices/${invoiceId}/receipt.pdf`;
 
 export function purchaseContent(data: PurchasePageData, fmt: Formatter): SafeHtml {
   const { details: d, patient } = data;
@@ -18,6 +21,7 @@ export function purchaseContent(data: PurchasePageData, fmt: Formatter): SafeHtm
     <h1>${d.planName}</h1>
     <p class="sub">${label(d.kind)} of ${name} · purchase ${shortId(d.id)}</p>
   </div>
+  <a id="statement-link" href="${statementUrl(d.id)}" target="_blank" rel="noopener">Statement (PDF)</a>
 </div>
 <div id="live" data-live-src="${purchaseFragmentUrl(d.id)}">
 ${purchaseLive(data, fmt)}
@@ -71,7 +75,7 @@ ${d.installments
     : html`<div class="scroll"><table>
   <thead><tr><th>Invoice</th><th>Kind</th><th>Due date</th><th class="num">Total</th><th class="num">Paid</th><th class="num">Refunded</th><th>Status</th></tr></thead>
   <tbody>${d.invoices.map(
-    (i) => html`<tr data-invoice-id="${i.id}"><td>#${i.number}</td><td>${label(i.kind)}</td><td>${fmt.date(i.dueDate)}</td>
+    (i) => html`<tr data-invoice-id="${i.id}"><td>#${i.number} <a class="receipt-link" href="${receiptUrl(i.id)}" target="_blank" rel="noopener">receipt</a></td><td>${label(i.kind)}</td><td>${fmt.date(i.dueDate)}</td>
     <td class="num">${fmt.amount(i.total)}</td><td class="num">${fmt.amount(i.amountPaid)}</td><td class="num">${fmt.amount(i.amountRefunded)}</td><td>${badge(i.status)}</td></tr>`,
   )}</tbody>
 </table></div>`}
