@@ -16,7 +16,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
 
   'POST /v1/clinics': { summary: 'Create a clinic and its owner key (platform operator, ADMIN_TOKEN)' },
   'GET /v1/clinic': { summary: "The key's clinic and its settings" },
-  'PATCH /v1/clinic/settings': { summary: "Change the clinic's settings" },
+  'PATCH /v1/clinic/settings': { summary: "Change the clinic's settings", problems: ['tax_code_in_use'] },
 
   'POST /v1/api-keys': { summary: 'Create an API key (the secret is shown once)', problems: ['api_key_limit'] },
   'GET /v1/api-keys': { summary: "List the clinic's API keys" },

@@ -4,6 +4,7 @@ import { build, Plan, PlanItem, Service } from '@app/billing';
 import { invalidFields } from '../common/fields/invalid-field.js';
 import { decodeCursor, pageLimit, toPage, type ListQuery, type Page } from '../common/pagination.js';
 import { notFound } from '../common/problem.exception.js';
+import { checkTaxCodes } from '../common/tax-codes.js';
 import type { FieldError } from '../common/validation.js';
 import type { CreatePlanDto } from './dto/create-plan.dto.js';
 import type { UpdatePlanDto } from './dto/update-plan.dto.js';
@@ -30,6 +31,7 @@ export class PlansService {
     });
     const items = dto.items.map((item, position) => build(PlanItem, { clinicId: plan.clinicId, planId: plan.id, serviceId: item.serviceId, quantity: item.quantity, patientPortion: item.patientPortion ?? 0, position }));
     await this.em.fork().transactional(async (tx) => {
+      plan.taxCodes = await checkTaxCodes(tx, clinicId, dto.taxCodes);
       tx.persist(plan);
       for (const item of items) tx.persist(item);
     });
@@ -70,6 +72,8 @@ export class PlansService {
     const plan = await em.findOne(Plan, { id, clinicId });
     if (!plan) throw notFound('Plan');
     if (dto.active !== undefined) plan.active = dto.active;
+    // Sold purchases keep their invoices' taxes; later sales use the new codes.
+    if (dto.taxCodes !== undefined) plan.taxCodes = await em.transactional((tx) => checkTaxCodes(tx, clinicId, dto.taxCodes));
     if (dto.items) {
       const items = new Map((await em.find(PlanItem, { planId: plan.id })).map((i) => [i.serviceId, i]));
       const errors: FieldError[] = [];

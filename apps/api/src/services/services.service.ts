@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { build, Service } from '@app/billing';
 import { decodeCursor, pageLimit, toPage, type ListQuery, type Page } from '../common/pagination.js';
 import { notFound } from '../common/problem.exception.js';
+import { checkTaxCodes } from '../common/tax-codes.js';
 import type { CreateServiceDto } from './dto/create-service.dto.js';
 import { toServiceResponse, type ServiceResponse } from './dto/service.response.js';
 
@@ -12,9 +13,12 @@ export class ServicesService {
   constructor(private readonly em: EntityManager) {}
 
   async create(clinicId: string, dto: CreateServiceDto): Promise<Service> {
-    const service = build(Service, { clinicId, name: dto.name, price: dto.price, durationMinutes: dto.durationMinutes ?? null });
-    await this.em.persist(service).flush();
-    return service;
+    return this.em.fork().transactional(async (tx) => {
+      const taxCodes = await checkTaxCodes(tx, clinicId, dto.taxCodes);
+      const service = build(Service, { clinicId, name: dto.name, price: dto.price, durationMinutes: dto.durationMinutes ?? null, taxCodes });
+      tx.persist(service);
+      return service;
+    });
   }
 
   /** A service of the clinic; another clinic's is a 404 like a missing one. */

@@ -16,6 +16,7 @@ export * from './transitions.js';
 export * from './reversal.js';
 export * from './invoice-void.js';
 export * from './taxes.js';
+export * from './tax-settings.js';
 export * from './invoice-refund.js';
 export * from './appointment-cancellation.js';
 export * from './extension.js';

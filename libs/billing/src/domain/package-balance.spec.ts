@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { available, remaining, unlocked, type BalanceCounts } from './package-balance.js';
+import { available, remaining, unlockPrice, unlocked, type BalanceCounts } from './package-balance.js';
 
 const counts = fc
   .record({ total: fc.integer({ min: 0, max: 100 }), transferredIn: fc.integer({ min: 0, max: 20 }) })
@@ -50,5 +50,18 @@ describe('package balance', () => {
         if (paid >= price) expect(a).toBe(remaining(b));
       }),
     );
+  });
+});
+
+describe('unlockPrice (taxes)', () => {
+  it('is the price with its taxes: 10 visits at 12345 + 13 % (1605) unlock by the taxed total', () => {
+    const price = unlockPrice(12345, 13950);
+    expect(price).toBe(13950);
+    expect(unlocked(10, price, 12345)).toBe(8); // paying the price before tax is not paying it all
+    expect(unlocked(10, price, 13950)).toBe(10);
+  });
+  it('never below the price before tax, and free stays free', () => {
+    expect(unlockPrice(10000, 4000)).toBe(10000);
+    expect(unlockPrice(0, 0)).toBe(0);
   });
 });

@@ -24,3 +24,12 @@ export function available(b: BalanceCounts, price: number, amountPaid: number): 
   const paid = unlocked(b.total, price, amountPaid) + b.transferredIn - b.used - b.transferredOut;
   return Math.max(0, Math.min(remaining(b), paid));
 }
+
+/**
+ * The price unlocking compares the money paid with (billing-rules.md "Taxes"): the purchase's
+ * price with its taxes, Σ totals of its invoices that are not void. Never below the price before
+ * tax (a cancelled package's voided instalments must not unlock more), and a free package stays free.
+ */
+export function unlockPrice(price: number, sumInvoiceTotals: number): number {
+  return price <= 0 ? price : Math.max(price, sumInvoiceTotals);
+}

@@ -1,7 +1,7 @@
 import { Entity, Property } from '@mikro-orm/decorators/legacy';
 import { BaseEntity } from './base.js';
 
-import type { RefundPolicy } from '../domain/index.js';
+import type { ClinicTax, RefundPolicy } from '../domain/index.js';
 
 export interface ClinicSettings {
   refundPolicy: RefundPolicy;
@@ -10,6 +10,10 @@ export interface ClinicSettings {
   reconciliationTime: string;
   /** Hours before an appointment after which the online role can no longer cancel it (0..168). */
   onlineCancellationHours: number;
+  /** At most 3 (api-v1.md "Taxes"); absent on clinics made before taxes: none. */
+  taxes?: ClinicTax[];
+  /** Printed on documents. */
+  taxNumber?: string | null;
 }
 
 export const DEFAULT_CLINIC_SETTINGS: ClinicSettings = {

@@ -21,6 +21,7 @@ const HTTP_PROBLEMS = {
   conflict: { status: 409, title: 'Conflict' },
   idempotency_key_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still running' },
   api_key_limit: { status: 409, title: 'The clinic has as many active API keys as it may have' },
+  tax_code_in_use: { status: 409, title: 'A service or plan still uses this tax code' },
   payload_too_large: { status: 413, title: 'The body is larger than 1 MiB' },
   unsupported_media_type: { status: 415, title: 'Send JSON (Content-Type: application/json)' },
   idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used for another request' },

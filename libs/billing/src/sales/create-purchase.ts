@@ -1,10 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { cycleAt, type IsoDate } from '../domain/dates.js';
 import { installmentSchedule } from '../domain/installments.js';
+import { taxRatesFor } from '../domain/tax-settings.js';
+import { lineTaxes, splitWithTaxes, sumTaxes, type LineTax, type TaxRate } from '../domain/taxes.js';
 import { initialStatus } from '../domain/invoice.js';
 import { expiresOnFor } from '../domain/purchase-status.js';
 import { visitValues } from '../domain/visit-values.js';
 import { build } from '../entities/base.js';
+import { Clinic } from '../entities/clinic.entity.js';
 import { Invoice, type InvoiceKind } from '../entities/invoice.entity.js';
 import { InvoiceLine } from '../entities/invoice-line.entity.js';
 import { LedgerEntry } from '../entities/ledger-entry.entity.js';
@@ -34,6 +37,11 @@ export interface CreatePurchaseInput {
 
 interface InvoiceDraft {
   kind: InvoiceKind;
+  /** The line's amount and the invoice's subtotal, before tax. */
+  amount: number;
+  /** The line's taxes, with the rates of the day of the sale (or of the cycle's billing). */
+  taxes: LineTax[];
+  /** amount + Σ taxes. */
   total: number;
   dueDate: IsoDate;
   description: string;
@@ -98,7 +106,10 @@ export async function createPurchase(em: EntityManager, input: CreatePurchaseInp
     );
   });
 
-  const drafts = invoiceDrafts(plan, input.startDate, input.paymentSchedule);
+  // The plan's taxes at today's rates of the clinic (billing-rules.md "Taxes"); the lines keep them.
+  const clinic = await em.findOneOrFail(Clinic, { id: input.clinicId });
+  const rates = taxRatesFor(clinic.settings.taxes ?? [], plan.taxCodes ?? []);
+  const drafts = invoiceDrafts(plan, input.startDate, input.paymentSchedule, rates);
   const numbers = await nextInvoiceNumbers(em, input.clinicId, drafts.length);
   drafts.forEach((draft, i) => {
     const invoice = build(Invoice, {
@@ -112,12 +123,13 @@ export async function createPurchase(em: EntityManager, input: CreatePurchaseInp
       serviceDate: draft.dueDate,
       cycleStart: draft.cycleStart ?? null,
       installmentNumber: draft.installmentNumber ?? null,
-      subtotal: draft.total,
+      subtotal: draft.amount,
+      taxTotal: draft.total - draft.amount,
       total: draft.total,
       createdByKeyId: input.keyId,
     });
     em.persist(invoice);
-    em.persist(build(InvoiceLine, { clinicId: invoice.clinicId, invoiceId: invoice.id, kind: 'plan', description: draft.description, quantity: 1, unitPrice: draft.total, amount: draft.total }));
+    em.persist(build(InvoiceLine, { clinicId: invoice.clinicId, invoiceId: invoice.id, kind: 'plan', description: draft.description, quantity: 1, unitPrice: draft.amount, amount: draft.amount, taxes: draft.taxes }));
     if (draft.cycleStart) {
       em.persist(
         build(LedgerEntry, {
@@ -136,24 +148,34 @@ export async function createPurchase(em: EntityManager, input: CreatePurchaseInp
   return purchase;
 }
 
-function invoiceDrafts(plan: Plan, startDate: IsoDate, schedule: PaymentSchedule): InvoiceDraft[] {
+function invoiceDrafts(plan: Plan, startDate: IsoDate, schedule: PaymentSchedule, rates: readonly TaxRate[]): InvoiceDraft[] {
   if (plan.kind === 'membership') {
     const cycle = cycleAt(startDate, plan.billingInterval ?? 'month', startDate)!;
-    return [membershipInvoiceDraft(plan.name, plan.price, cycle.start, cycle.end)];
+    return [membershipInvoiceDraft(plan.name, plan.price, cycle.start, cycle.end, rates)];
   }
   if (schedule === 'installments' && plan.installments) {
     const { count, intervalDays } = plan.installments;
-    return installmentSchedule(plan.price, count, intervalDays, startDate).map((i) => ({
+    // The price and each tax of the whole price split alike (remainder first): they add up to the cent.
+    const parts = splitWithTaxes(plan.price, rates, count);
+    return installmentSchedule(plan.price, count, intervalDays, startDate).map((i, k) => ({
       kind: 'installment',
-      total: i.amount,
+      amount: parts[k].amount,
+      taxes: parts[k].taxes,
+      total: parts[k].total,
       dueDate: i.dueDate,
       installmentNumber: i.number,
       description: `${plan.name}: instalment ${i.number} of ${count}`,
     }));
   }
-  return [{ kind: 'package', total: plan.price, dueDate: startDate, description: `${plan.name}: package prepayment` }];
+  return [{ kind: 'package', ...taxed(plan.price, rates), dueDate: startDate, description: `${plan.name}: package prepayment` }];
 }
 
-export function membershipInvoiceDraft(planName: string, fee: number, start: IsoDate, end: IsoDate): InvoiceDraft {
-  return { kind: 'membership', total: fee, dueDate: start, cycleStart: start, description: `${planName}: ${start} to ${end}` };
+const taxed = (amount: number, rates: readonly TaxRate[]) => {
+  const taxes = lineTaxes(amount, rates);
+  return { amount, taxes, total: amount + sumTaxes(taxes) };
+};
+
+/** A cycle's invoice: the fee, taxed with the rates of the day it is billed (none given: untaxed). */
+export function membershipInvoiceDraft(planName: string, fee: number, start: IsoDate, end: IsoDate, rates: readonly TaxRate[] = []): InvoiceDraft {
+  return { kind: 'membership', ...taxed(fee, rates), dueDate: start, cycleStart: start, description: `${planName}: ${start} to ${end}` };
 }

@@ -1,8 +1,23 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { RefundPolicy } from '@app/billing';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { MAX_CLINIC_TAXES, type RefundPolicy } from '@app/billing';
+import { TextField } from '../../common/fields/field.decorators.js';
+import { TaxCodeField, TaxRateField } from '../../common/fields/tax-fields.js';
 
 export const REFUND_POLICIES: RefundPolicy[] = ['prorated', 'full_price'];
+
+/** One of the clinic's taxes (api-v1.md "Taxes"). */
+export class ClinicTaxDto {
+  @TaxCodeField()
+  code: string;
+
+  @TextField({ max: 50, example: 'HST' })
+  name: string;
+
+  @TaxRateField()
+  rate: string;
+}
 
 /** The settings a clinic may choose; both optional (defaults: prorated, 0 days). */
 export class ClinicSettingsDto {
@@ -24,4 +39,19 @@ export class ClinicSettingsDto {
   @Min(0)
   @Max(168)
   onlineCancellationHours?: number;
+
+  @ApiPropertyOptional({ type: () => [ClinicTaxDto], maxItems: MAX_CLINIC_TAXES, description: 'The whole list (replaces the earlier one); a code a service or plan uses cannot be removed (409 tax_code_in_use)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_CLINIC_TAXES)
+  @ArrayUnique((t: ClinicTaxDto) => t?.code, { message: 'taxes must have unique codes' })
+  @ValidateNested({ each: true })
+  @Type(() => ClinicTaxDto)
+  taxes?: ClinicTaxDto[];
+
+  @ApiPropertyOptional({ type: String, maxLength: 50, description: 'Printed on documents', example: '123456789 RT0001' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  taxNumber?: string;
 }

@@ -2,6 +2,17 @@ import { ApiProperty } from '@nestjs/swagger';
 import { DEFAULT_CLINIC_SETTINGS, type Clinic, type RefundPolicy } from '@app/billing';
 import { REFUND_POLICIES } from './clinic-settings.dto.js';
 
+export class ClinicTaxResponse {
+  @ApiProperty({ example: 'HST' })
+  code: string;
+
+  @ApiProperty({ example: 'HST' })
+  name: string;
+
+  @ApiProperty({ example: '13', description: 'A percent, as a decimal string' })
+  rate: string;
+}
+
 export class ClinicSettingsResponse {
   @ApiProperty({ enum: REFUND_POLICIES })
   refundPolicy: RefundPolicy;
@@ -14,6 +25,12 @@ export class ClinicSettingsResponse {
 
   @ApiProperty({ type: 'integer', minimum: 0, maximum: 168 })
   onlineCancellationHours: number;
+
+  @ApiProperty({ type: () => [ClinicTaxResponse] })
+  taxes: ClinicTaxResponse[];
+
+  @ApiProperty({ type: String, nullable: true })
+  taxNumber: string | null;
 }
 
 export class ClinicResponse {
@@ -53,6 +70,8 @@ export function toClinicResponse(clinic: Clinic): ClinicResponse {
       reconciliationTime: clinic.settings.reconciliationTime,
       // Clinics made before the setting existed hold no value: the default applies.
       onlineCancellationHours: clinic.settings.onlineCancellationHours ?? DEFAULT_CLINIC_SETTINGS.onlineCancellationHours,
+      taxes: (clinic.settings.taxes ?? []).map(({ code, name, rate }) => ({ code, name, rate })),
+      taxNumber: clinic.settings.taxNumber ?? null,
     },
     createdAt: clinic.createdAt.toISOString(),
   };

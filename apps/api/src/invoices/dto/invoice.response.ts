@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ALL_PAYMENT_METHODS, balanceDue, INVOICE_KINDS, INVOICE_LINE_KINDS, INVOICE_STATUSES } from '@app/billing';
+import { ALL_PAYMENT_METHODS, balanceDue, formatRate, INVOICE_KINDS, INVOICE_LINE_KINDS, INVOICE_STATUSES } from '@app/billing';
 import type { Invoice, InvoiceKind, InvoiceLine, InvoiceLineKind, InvoiceStatus, Payment, PaymentMethod } from '@app/billing';
 
 export class LineRedemptionResponse {
@@ -14,6 +14,17 @@ export class LineRedemptionResponse {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The package_credit payment (insurance-friendly packages)' })
   paymentId?: string;
+}
+
+export class LineTaxResponse {
+  @ApiProperty({ example: 'HST' })
+  code: string;
+
+  @ApiProperty({ example: '13', description: 'The percent the line was made with, as a decimal string' })
+  rate: string;
+
+  @ApiProperty({ type: 'integer', example: 1605 })
+  amount: number;
 }
 
 export class InvoiceLineResponse {
@@ -40,6 +51,9 @@ export class InvoiceLineResponse {
 
   @ApiProperty({ type: [String], description: 'A charge line’s tax codes as given; [] otherwise' })
   taxCodes: string[];
+
+  @ApiProperty({ type: () => [LineTaxResponse], description: 'The taxes on the line, at the rates it was made with; [] when nothing is taxable' })
+  taxes: LineTaxResponse[];
 
   @ApiPropertyOptional({ type: () => LineRedemptionResponse, description: 'Present once the line is redeemed' })
   redemption?: LineRedemptionResponse;
@@ -101,7 +115,13 @@ export class InvoiceResponse {
   @ApiProperty({ type: () => [InvoiceLineResponse] })
   lines: InvoiceLineResponse[];
 
-  @ApiProperty({ type: 'integer' })
+  @ApiProperty({ type: 'integer', description: 'Σ line amounts, before tax' })
+  subtotal: number;
+
+  @ApiProperty({ type: 'integer', description: 'Σ of the lines’ taxes' })
+  taxTotal: number;
+
+  @ApiProperty({ type: 'integer', description: 'subtotal + taxTotal' })
   total: number;
 
   @ApiProperty({ type: 'integer', description: 'Positive payments only' })
@@ -141,6 +161,7 @@ export function toLineResponse(line: InvoiceLine): InvoiceLineResponse {
     unitPrice: line.unitPrice,
     amount: line.amount,
     taxCodes: line.taxCodes ?? [],
+    taxes: (line.taxes ?? []).map((t) => ({ code: t.code, rate: formatRate(t.rateMilliPercent), amount: t.amount })),
   };
   if (line.redemptionCommandId && line.redemptionPurchaseId) {
     out.redemption = { purchaseId: line.redemptionPurchaseId, commandId: line.redemptionCommandId, coveredAmount: line.coveredAmount };
@@ -169,6 +190,8 @@ export function toInvoiceResponse(invoice: Invoice, lines: InvoiceLine[], paymen
     dueDate: invoice.dueDate,
     serviceDate: invoice.serviceDate,
     lines: lines.map(toLineResponse),
+    subtotal: invoice.subtotal,
+    taxTotal: invoice.taxTotal,
     total: invoice.total,
     amountPaid: invoice.amountPaid,
     amountRefunded: invoice.amountRefunded,

@@ -18,6 +18,7 @@ import {
 import { BILLING_INTERVALS, type BillingInterval, type PlanKind } from '@app/billing';
 import { MAX_PRICE, PriceField, TextField } from '../../common/fields/field.decorators.js';
 import { OnlyFor, PLAN_KINDS } from './only-for-kind.decorator.js';
+import { TaxCodesField } from '../../common/fields/tax-fields.js';
 
 export const MAX_PLAN_ITEMS = 50;
 
@@ -111,4 +112,7 @@ export class CreatePlanDto {
   @IsOptional()
   @IsBoolean()
   rollover?: boolean;
+
+  @TaxCodesField()
+  taxCodes?: string[];
 }

@@ -54,6 +54,9 @@ export class PlanResponse {
   @ApiProperty()
   active: boolean;
 
+  @ApiProperty({ type: String, isArray: true, description: "The clinic's tax codes its invoices are taxed by, on the price ([]: exempt)" })
+  taxCodes: string[];
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }
@@ -80,6 +83,7 @@ export function toPlanResponse(plan: Plan, items: PlanItemResponse[]): PlanRespo
     billingInterval: plan.billingInterval,
     rollover: plan.rollover,
     active: plan.active,
+    taxCodes: plan.taxCodes ?? [],
     createdAt: plan.createdAt.toISOString(),
   };
 }

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsUUID, ValidateIf, ValidateNested } from 'class-validator';
 import { PriceField } from '../../common/fields/field.decorators.js';
 import { MAX_PLAN_ITEMS } from './create-plan.dto.js';
+import { TaxCodesField } from '../../common/fields/tax-fields.js';
 
 /** A new patient portion for one of the plan's items: later sales take it, sold purchases keep theirs. */
 export class PlanItemPortionDto {
@@ -17,7 +18,7 @@ export class PlanItemPortionDto {
 export class UpdatePlanDto {
   @ApiPropertyOptional({ description: 'false archives the plan: it cannot be sold, sold ones keep working' })
   // Required unless items are given: an empty PATCH changes nothing and is refused.
-  @ValidateIf((o: UpdatePlanDto) => o.active !== undefined || o.items === undefined)
+  @ValidateIf((o: UpdatePlanDto) => o.active !== undefined || (o.items === undefined && o.taxCodes === undefined))
   @IsBoolean()
   active?: boolean;
 
@@ -29,4 +30,7 @@ export class UpdatePlanDto {
   @ValidateNested({ each: true })
   @Type(() => PlanItemPortionDto)
   items?: PlanItemPortionDto[];
+
+  @TaxCodesField()
+  taxCodes?: string[];
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PriceField, TextField } from '../../common/fields/field.decorators.js';
+import { TaxCodesField } from '../../common/fields/tax-fields.js';
 
 export class CreateServiceDto {
   @TextField({ example: 'Massage, 60 min' })
@@ -15,4 +16,7 @@ export class CreateServiceDto {
   @Min(1)
   @Max(1440)
   durationMinutes?: number;
+
+  @TaxCodesField()
+  taxCodes?: string[];
 }

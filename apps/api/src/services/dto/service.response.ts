@@ -14,6 +14,9 @@ export class ServiceResponse {
   @ApiProperty({ type: 'integer', nullable: true })
   durationMinutes: number | null;
 
+  @ApiProperty({ type: String, isArray: true, description: "The clinic's tax codes it is taxed by ([]: exempt)" })
+  taxCodes: string[];
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }
@@ -32,6 +35,7 @@ export function toServiceResponse(service: Service): ServiceResponse {
     name: service.name,
     price: service.price,
     durationMinutes: service.durationMinutes,
+    taxCodes: service.taxCodes ?? [],
     createdAt: service.createdAt.toISOString(),
   };
 }

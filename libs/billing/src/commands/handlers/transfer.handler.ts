@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { unlockPrice } from '../../domain/package-balance.js';
 import { decideTransfer } from '../../domain/transfer.js';
 import { assertTransition } from '../../domain/transitions.js';
 import { newId } from '../../entities/base.js';
@@ -19,13 +20,13 @@ export const transferHandler: CommandHandler<'transfer'> = {
     const [balances, patients, paid, targetBalances] = await Promise.all([
       balancesOf(em, source.id),
       run(em, db.selectFrom('patient').select(['id', 'family_id']).where('id', 'in', [source.patientId, request.toPatientId]).where('clinic_id', '=', clinic.id)),
-      run(em, db.selectFrom('invoice').select(sql<string>`coalesce(sum(amount_paid), 0)`.as('paid')).where('purchase_id', '=', source.id)),
+      run(em, db.selectFrom('invoice').select([sql<string>`coalesce(sum(amount_paid), 0)`.as('paid'), sql<string>`coalesce(sum(total) filter (where status <> 'void'), 0)`.as('invoiced')]).where('purchase_id', '=', source.id)),
       existingTarget ? balancesOf(em, existingTarget.id) : Promise.resolve([]),
     ]);
     const from = patients.find((p) => p.id === source.patientId);
     const to = patients.find((p) => p.id === request.toPatientId);
     const decision = decideTransfer(
-      { kind: source.kind, status: source.status, expiresOn: source.expiresOn, patientId: source.patientId, familyId: from?.family_id ?? null, price: source.price, amountPaid: Number(paid[0]?.paid ?? 0), balances },
+      { kind: source.kind, status: source.status, expiresOn: source.expiresOn, patientId: source.patientId, familyId: from?.family_id ?? null, price: source.kind === 'package' ? unlockPrice(source.price, Number(paid[0]?.invoiced ?? 0)) : source.price, amountPaid: Number(paid[0]?.paid ?? 0), balances },
       { toPatientId: request.toPatientId, toFamilyId: to?.family_id ?? null, serviceId: request.serviceId, quantity: request.quantity, today },
     );
     if (!decision.ok) return rejected(decision.rejected);
