@@ -40,9 +40,9 @@ describe('package and membership lifecycle', () => {
       const patient = await f.patient();
       const purchase = await f.purchase(patient.id, plan.id, { paymentSchedule: 'installments' });
       expect(purchase.installments).toEqual([
-        { number: 1, dueDate: today(), amount: 33334, invoiceId: expect.any(String), status: 'open' },
-        { number: 2, dueDate: addDays(today(), 30), amount: 33333, invoiceId: expect.any(String), status: 'open' },
-        { number: 3, dueDate: addDays(today(), 60), amount: 33333, invoiceId: expect.any(String), status: 'open' },
+        { number: 1, dueDate: today(), amount: 33334, invoiceId: expect.any(String), status: 'open', amountWrittenOff: 0, balanceDue: 33334 },
+        { number: 2, dueDate: addDays(today(), 30), amount: 33333, invoiceId: expect.any(String), status: 'open', amountWrittenOff: 0, balanceDue: 33333 },
+        { number: 3, dueDate: addDays(today(), 60), amount: 33333, invoiceId: expect.any(String), status: 'open', amountWrittenOff: 0, balanceDue: 33333 },
       ]);
       expect(purchase.invoices.map((i: any) => i.kind)).toEqual(['installment', 'installment', 'installment']);
       expect(purchase.balances[0]).toMatchObject({ remaining: 10, available: 0 });

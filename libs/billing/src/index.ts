@@ -26,6 +26,7 @@ export * from './commands/request-hash.js';
 export * from './commands/idempotency-store.js';
 export * from './commands/command-store.js';
 export * from './commands/command-events.js';
+export * from './commands/retry.js';
 export * from './invoices/invoice-numbers.js';
 export * from './invoices/invoice-edits.js';
 export * from './domain/index.js';

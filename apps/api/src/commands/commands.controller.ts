@@ -1,9 +1,12 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type { Response } from 'express';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Command, type CommandStatus, type CommandType } from '@app/billing';
+import { Command, COMMANDS_QUEUE, retryFailedCommand, type CommandJobData, type CommandStatus, type CommandType } from '@app/billing';
 import { Auth, type AuthContext } from '../auth/auth-context.js';
-import { ANY_ROLE, Roles, STAFF } from '../auth/roles.decorator.js';
+import { ANY_ROLE, BACK_OFFICE, Roles, STAFF } from '../auth/roles.decorator.js';
 import { decodeCursor, pageLimit, toPage } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.exception.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
@@ -18,7 +21,24 @@ export class CommandsController {
   constructor(
     private readonly commands: CommandsService,
     private readonly em: EntityManager,
+    @InjectQueue(COMMANDS_QUEUE) private readonly queue: Queue<CommandJobData>,
   ) {}
+
+  /** A failed command queued again for COMMAND_ATTEMPTS more tries (libs/billing/src/commands/retry.ts). */
+  @Post(':id/retry')
+  @HttpCode(202)
+  @Roles(...BACK_OFFICE)
+  @ApiAcceptedResponse({ type: CommandResponse, description: 'Queued again: same id, request and effect keys; attempts keeps counting' })
+  async retry(@Param('id', UuidParam) id: string, @Auth() auth: AuthContext, @Res({ passthrough: true }) res: Response) {
+    const outcome = await retryFailedCommand(this.em, this.queue, auth.clinicId, id);
+    if (!outcome.ok) {
+      throw outcome.reason === 'not_found'
+        ? new ProblemException('not_found', 'Command not found')
+        : new ProblemException('not_retryable', 'Only a failed command can be retried');
+    }
+    res.setHeader('Location', `/v1/commands/${id}`);
+    return this.commands.resource(outcome.command);
+  }
 
   @Get(':id')
   @Roles(...ANY_ROLE)

@@ -29,7 +29,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /v1/plans': { summary: 'Create a package or membership plan' },
   'GET /v1/plans': { summary: 'List plans' },
   'GET /v1/plans/{id}': { summary: 'Get a plan' },
-  'PATCH /v1/plans/{id}': { summary: 'Rename, reprice or archive a plan' },
+  'PATCH /v1/plans/{id}': { summary: "Archive a plan, or set its items' patient portions for later sales" },
 
   'POST /v1/patients': { summary: 'Create a patient', problems: ['not_found'] },
   'GET /v1/patients': { summary: 'List or search patients' },
@@ -46,7 +46,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /v1/invoices': { summary: 'Open a service invoice for a patient', problems: ['not_found'] },
   'GET /v1/invoices': { summary: 'List invoices' },
   'GET /v1/invoices/{id}': { summary: 'Get an invoice with its lines and payments' },
-  'POST /v1/invoices/{id}/lines': { summary: 'Add a service line to an open invoice', problems: ['invoice_not_open'] },
+  'POST /v1/invoices/{id}/lines': { summary: 'Add a service, tip or charge line to an open or paid service invoice (a paid one reopens while anything is due)', problems: ['invoice_not_open', 'invoice_void', 'not_found'] },
   'DELETE /v1/invoices/{id}/lines/{lineId}': { summary: 'Remove a line that is neither redeemed nor paid', problems: ['invoice_not_open', 'line_in_use'] },
   'POST /v1/invoices/{id}/payments': { summary: 'Record a payment on an invoice', problems: ['invoice_not_open', 'overpayment'] },
   'GET /v1/invoices/{id}/redeemable': { summary: "Which of the patient's purchases could cover each line, and why not" },
@@ -58,6 +58,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
 
   'GET /v1/commands/{id}': { summary: 'Get a command: its status, request, result or error' },
   'GET /v1/commands': { summary: 'List commands' },
+  'POST /v1/commands/{id}/retry': { summary: 'Retry a failed command: queued again under the same id and effect keys', problems: ['not_retryable', 'not_found'] },
   'POST /v1/redemptions': { summary: 'Redeem a purchase on an invoice line (command)' },
   'POST /v1/purchases/{id}/cancellation': { summary: 'Cancel a purchase (command)' },
   'POST /v1/purchases/{id}/refunds': { summary: 'Refund a purchase (command)' },
