@@ -32,7 +32,6 @@ export class PlanItemDto {
   @Min(1)
   @Max(1000)
   quantity: number;
-}
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_PRICE, default: 0, description: 'What the patient still pays per redeemed visit (a co-pay, an upsize); a redemption covers the rest' })
   @ValidateIf((o: PlanItemDto) => o.patientPortion !== undefined)
@@ -40,6 +39,7 @@ export class PlanItemDto {
   @Min(0)
   @Max(MAX_PRICE)
   patientPortion?: number;
+}
 
 export class InstallmentTermsDto {
   @ApiProperty({ type: 'integer', minimum: 2, maximum: 24 })
