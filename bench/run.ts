@@ -10,14 +10,17 @@ import { runPgbench } from './lib/pgbench.ts';
 import { cpuByComponent, cpuMsPer, peakRssMiB, startStack } from './lib/processes.ts';
 import { runReconciliation } from './lib/reconciliation.ts';
 import { prepareRedemptions, runRedemptions } from './lib/redemptions.ts';
+import { runReports } from './lib/reports.ts';
 
 const quick = Boolean(process.env.BENCH_QUICK);
 const N = Number(process.env.BENCH_REDEMPTIONS ?? (quick ? 300 : 3000));
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '16,64').split(',').map(Number);
 const RECONCILE = (process.env.BENCH_RECONCILE ?? (quick ? '1000,5000' : '10000,100000')).split(',').map(Number);
 const INVOICES = Number(process.env.BENCH_INVOICES ?? (quick ? 50_000 : 1_000_000));
+// Issue 16: the liability report's clinic (12 invoices per purchase: 1.2 M at full size).
+const REPORT_PURCHASES = Number(process.env.BENCH_REPORT_PURCHASES ?? (quick ? 5_000 : 100_000));
 // BENCH_PARTS=redemptions,accept runs only those parts (while working on one of them).
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'pgbench,redemptions,accept,reconciliation,dashboard').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'pgbench,redemptions,accept,reconciliation,dashboard,reports').split(','));
 const server = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/clinic_billing';
 
 async function main(): Promise<void> {
@@ -83,6 +86,13 @@ async function main(): Promise<void> {
       console.log(`Dashboard at ${results.dashboard.invoices} invoices: p50 ${results.dashboard.latencyMs.p50} ms, p95 ${results.dashboard.latencyMs.p95} ms (${results.dashboard.listed} listed)`);
     }
 
+    if (PARTS.has('reports')) {
+      results.reports = await runReports(admin, db, stack.api.pid, REPORT_PURCHASES);
+      const r = results.reports;
+      console.log(`Liability report over ${r.purchases} purchases, ${r.invoices} invoices: p50 ${r.liability.latencyMs.p50} ms, p95 ${r.liability.latencyMs.p95} ms`);
+      console.log(`CSV export of a year of payments: ${r.paymentsExport.rows} rows, ${Math.round(r.paymentsExport.bytes / 1024)} KiB in ${r.paymentsExport.seconds}s; API RSS ${r.paymentsExport.rssBeforeMiB} → peak ${r.paymentsExport.rssPeakMiB} MiB (+${r.paymentsExport.rssDeltaMiB})`);
+    }
+
     results.peakRssMiB = { api: peakRssMiB(stack.api.pid), worker: peakRssMiB(stack.workers[0]?.pid) };
     console.log(`Peak RSS: API ${results.peakRssMiB.api} MiB, worker ${results.peakRssMiB.worker} MiB`);
   } finally {
@@ -91,7 +101,7 @@ async function main(): Promise<void> {
     await dropDatabase(databaseUrl);
   }
   results.benchSeconds = Math.round((performance.now() - started) / 1000);
-  const partial = PARTS.size < 5;
+  const partial = PARTS.size < 6;
   writeFileSync(new URL(quick || partial ? './results-quick.json' : './results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`Written bench/${quick || partial ? 'results-quick' : 'results'}.json (${results.benchSeconds}s)`);
 }

@@ -35,13 +35,17 @@ p as (
 cancelled as (
   select distinct e.purchase_id from ledger_entry e, c
   where e.clinic_id = c.clinic_id and e.type = 'cancelled' and e.created_at < c.day_end),
+-- Money by the day = what the invoices hold now less what came or went after the day: one pass
+-- over the invoices and a short range of recent payments, instead of every payment of the clinic.
 inv as (
-  select i.purchase_id, sum(i.total) as sum_totals, sum(${SUBTOTAL('i')}) as sum_subtotals from invoice i, c
-  where i.clinic_id = c.clinic_id and i.purchase_id is not null and i.status <> 'void' group by 1),
-pay as (
+  select i.purchase_id, sum(i.total) filter (where i.status <> 'void') as sum_totals, sum(${SUBTOTAL('i')}) filter (where i.status <> 'void') as sum_subtotals,
+         sum(i.amount_paid) as paid_now, sum(i.amount_refunded) as refunded_now
+  from invoice i, c
+  where i.clinic_id = c.clinic_id and i.purchase_id is not null group by 1),
+later as (
   select i.purchase_id, coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded
   from payment pm join invoice i on i.id = pm.invoice_id, c
-  where pm.clinic_id = c.clinic_id and i.clinic_id = c.clinic_id and i.purchase_id is not null and not pm.voided and pm.created_at < c.day_end group by 1),
+  where pm.clinic_id = c.clinic_id and pm.created_at >= c.day_end and not pm.voided and i.purchase_id is not null group by 1),
 -- Package visits per service: left (purchased and received less used and sent) and used (redeemed
 -- less reversed, plus sent). A released redemption keeps its visit consumed: it was forfeited.
 visits as (
@@ -65,7 +69,7 @@ used as (
 facts as (
   select p.plan_id, p.kind, p.transfer_target,
          p.kind = 'package' and (p.expired or k.purchase_id is not null) as closed,
-         coalesce(pay.paid, 0) as paid, coalesce(pay.refunded, 0) as refunded,
+         coalesce(inv.paid_now, 0) - coalesce(l.paid, 0) as paid, coalesce(inv.refunded_now, 0) - coalesce(l.refunded, 0) as refunded,
          coalesce(inv.sum_subtotals, 0) as sum_subtotals, coalesce(inv.sum_totals, 0) as sum_totals,
          case when p.kind = 'package' then coalesce(u.used_visits, 0) else 0 end as used_visits,
          case when p.kind = 'package' then coalesce(u.used_value, 0) else 0 end as used_value,
@@ -74,7 +78,7 @@ facts as (
   from p
   left join cancelled k on k.purchase_id = p.id
   left join inv on inv.purchase_id = p.id
-  left join pay on pay.purchase_id = p.id
+  left join later l on l.purchase_id = p.id
   left join used u on u.purchase_id = p.id)
 select f.plan_id, pl.name as plan_name, f.kind, f.transfer_target, f.closed, f.paid, f.refunded, f.sum_subtotals, f.sum_totals,
        f.used_visits, f.used_value, f.first_visit_extra, sum(f.unused_visits) as unused_visits, count(*) as purchases
