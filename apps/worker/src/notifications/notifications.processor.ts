@@ -1,7 +1,7 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { AppConfig, NOTIFICATIONS_QUEUE, NOTIFICATIONS_SWEEP_JOB, RECEIPT_EMAIL_JOB, type NotificationJobData } from '@app/billing';
+import { AppConfig, NOTIFICATIONS_QUEUE, NOTIFICATIONS_SWEEP_JOB, type NotificationJobData } from '@app/billing';
 import { deliverReceiptEmail, recordReceiptEmailFailure, requeueUnsentReceiptEmails } from '@app/billing/worker';
 import type { Job, Queue } from 'bullmq';
 import { Mailer } from './mailer.js';

@@ -11,7 +11,10 @@ const RULE = '#c9d1da';
 
 /** Characters WinAnsi lacks, as the nearest it has (Intl's narrow spaces, the minus sign). */
 export function winAnsi(text: string): string {
-  return text.replace(/[\u202f\u2009\u2007]/g, '\u00a0').replace(/\u2212/g, '-').replace(/[^\u0000-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac\u2122\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2020\u2021\u2030\u2039\u203a]/g, '?');
+  // Anything else outside Latin-1 (and WinAnsi's few extras) would print as garbage: say so with '?'.
+  const extras = '\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac\u2122\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2020\u2021\u2030\u2039\u203a';
+  const cleaned = text.replace(/[\u202f\u2009\u2007]/g, '\u00a0').replace(/\u2212/g, '-');
+  return Array.from(cleaned, (c) => (c.charCodeAt(0) <= 0xff || extras.includes(c) ? c : '?')).join('');
 }
 
 export interface Column {
