@@ -23,4 +23,5 @@ export * from './extension.js';
 export * from './pause.js';
 export * from './write-off.js';
 export * from './patient-portion.js';
+export * from './receipt-email.js';
 export * from './liability.js';
