@@ -24,7 +24,7 @@ describe('clinics (e2e)', () => {
         name: 'Harbour Physio',
         currency: 'EUR',
         timezone: 'Europe/Paris',
-        settings: { refundPolicy: 'prorated', membershipGraceDays: 0, reconciliationTime: '02:00' },
+        settings: { refundPolicy: 'prorated', membershipGraceDays: 0, reconciliationTime: '02:00', onlineCancellationHours: 24, taxes: [], taxNumber: null },
         createdAt: expect.any(String),
         ownerKey: expect.stringMatching(/^cbk_/),
       });
@@ -103,7 +103,7 @@ describe('clinics (e2e)', () => {
           name: 'Test Clinic',
           currency: 'CAD',
           timezone: 'America/Toronto',
-          settings: { refundPolicy: 'prorated', membershipGraceDays: 0, reconciliationTime: '02:00' },
+          settings: { refundPolicy: 'prorated', membershipGraceDays: 0, reconciliationTime: '02:00', onlineCancellationHours: 24, taxes: [], taxNumber: null },
           createdAt: expect.any(String),
         });
       }
@@ -122,9 +122,9 @@ describe('clinics (e2e)', () => {
     it('updates only what is given', async () => {
       const a = await env.http().patch('/v1/clinic/settings').set(bearer(clinic.keys.owner)).send({ membershipGraceDays: 5 });
       expect(a.status).toBe(200);
-      expect(a.body.settings).toEqual({ refundPolicy: 'prorated', membershipGraceDays: 5, reconciliationTime: '02:00' });
+      expect(a.body.settings).toEqual({ refundPolicy: 'prorated', membershipGraceDays: 5, reconciliationTime: '02:00', onlineCancellationHours: 24, taxes: [], taxNumber: null });
       const b = await env.http().patch('/v1/clinic/settings').set(bearer(clinic.keys.owner)).send({ refundPolicy: 'full_price' });
-      expect(b.body.settings).toEqual({ refundPolicy: 'full_price', membershipGraceDays: 5, reconciliationTime: '02:00' });
+      expect(b.body.settings).toEqual({ refundPolicy: 'full_price', membershipGraceDays: 5, reconciliationTime: '02:00', onlineCancellationHours: 24, taxes: [], taxNumber: null });
       const read = await env.http().get('/v1/clinic').set(bearer(clinic.keys.front_desk));
       expect(read.body.settings).toEqual(b.body.settings);
     });

@@ -57,6 +57,8 @@ describe('invoices and payments (e2e)', () => {
         dueDate: null,
         serviceDate: todayToronto(),
         lines: [],
+        subtotal: 0,
+        taxTotal: 0,
         total: 0,
         amountPaid: 0,
         amountRefunded: 0,
@@ -98,7 +100,7 @@ describe('invoices and payments (e2e)', () => {
       const inv = await newInvoice();
       const a = await addLine(inv.id, { serviceId: massageId });
       expect(a.status).toBe(201);
-      expect(a.body).toEqual({ id: expect.any(String), serviceId: massageId, kind: 'service', description: 'Massage', quantity: 1, unitPrice: 12000, amount: 12000, taxCodes: [] });
+      expect(a.body).toEqual({ id: expect.any(String), serviceId: massageId, kind: 'service', description: 'Massage', quantity: 1, unitPrice: 12000, amount: 12000, taxCodes: [], taxes: [] });
       const b = await addLine(inv.id, { serviceId: physioId, quantity: 3 });
       expect(b.body).toMatchObject({ quantity: 3, unitPrice: 9000, amount: 27000 });
       const got = await getInvoice(inv.id);

@@ -48,6 +48,7 @@ describe('plans (e2e)', () => {
       billingInterval: null,
       rollover: false,
       active: true,
+      taxCodes: [],
       createdAt: expect.any(String),
     });
   });

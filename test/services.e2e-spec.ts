@@ -19,7 +19,7 @@ describe('services (e2e)', () => {
   it('POST creates a service (owner and billing)', async () => {
     const a = await env.http().post('/v1/services').set(as('owner')).send({ name: 'Massage 60', price: 12000, durationMinutes: 60 });
     expect(a.status).toBe(201);
-    expect(a.body).toEqual({ id: expect.any(String), name: 'Massage 60', price: 12000, durationMinutes: 60, createdAt: expect.any(String) });
+    expect(a.body).toEqual({ id: expect.any(String), name: 'Massage 60', price: 12000, durationMinutes: 60, taxCodes: [], createdAt: expect.any(String) });
     const b = await env.http().post('/v1/services').set(as('billing')).send({ name: 'Consult', price: 0 });
     expect(b.status).toBe(201);
     expect(b.body.durationMinutes).toBeNull();

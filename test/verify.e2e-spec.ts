@@ -161,6 +161,49 @@ describe('ledger verifier', () => {
         },
       },
       {
+        check: 'invoice_totals',
+        what: "a line's tax changed without its invoice's taxTotal",
+        corrupt: async () => {
+          const l = await one(`select l.id, l.invoice_id from invoice_line l where jsonb_array_length(l.taxes) > 0 limit 1`);
+          return { id: l.invoice_id, statements: [[`update invoice_line set taxes = jsonb_set(taxes, '{0,amount}', to_jsonb((taxes->0->>'amount')::bigint + 1)) where id = ?`, [l.id]]] };
+        },
+      },
+      {
+        check: 'invoice_totals',
+        what: 'a total that is not subtotal + taxTotal (with the table check dropped)',
+        corrupt: async () => {
+          const i = await one(`select id from invoice where tax_total > 0 and status = 'open' limit 1`);
+          return {
+            id: i.id,
+            statements: [['alter table invoice drop constraint invoice_total_with_taxes'], ['update invoice set tax_total = tax_total - 1, subtotal = subtotal + 1 where id = ?', [i.id]]],
+          };
+        },
+      },
+      {
+        check: 'instalment_taxes',
+        what: "instalments' taxes that no longer add up to the tax of the whole price (invoice and line moved together)",
+        corrupt: async () => {
+          const l = await one(`select l.id, l.invoice_id, i.purchase_id from invoice_line l join invoice i on i.id = l.invoice_id
+                               where i.kind = 'installment' and i.status = 'open' and jsonb_array_length(l.taxes) > 0 limit 1`);
+          return {
+            id: l.purchase_id,
+            statements: [
+              [`update invoice_line set taxes = jsonb_set(taxes, '{0,amount}', to_jsonb((taxes->0->>'amount')::bigint + 1)) where id = ?`, [l.id]],
+              ['update invoice set tax_total = tax_total + 1, total = total + 1 where id = ?', [l.invoice_id]],
+            ],
+          };
+        },
+      },
+      {
+        check: 'instalment_taxes',
+        what: 'one instalment at another rate for the same code',
+        corrupt: async () => {
+          const l = await one(`select l.id, i.purchase_id from invoice_line l join invoice i on i.id = l.invoice_id
+                               where i.kind = 'installment' and jsonb_array_length(l.taxes) > 0 limit 1`);
+          return { id: l.purchase_id, statements: [[`update invoice_line set taxes = jsonb_set(taxes, '{0,rateMilliPercent}', to_jsonb((taxes->0->>'rateMilliPercent')::bigint + 1)) where id = ?`, [l.id]]] };
+        },
+      },
+      {
         check: 'invoice_status',
         what: 'an invoice marked paid while money is due',
         corrupt: async () => {
@@ -416,6 +459,14 @@ async function realisticRun(env: TestEnv, clinic: TestClinic, f: Fixtures): Prom
   const instalments = await f.packagePlan(massage.id, 6, 60000, { installments: { count: 2, intervalDays: 30 } });
   const membership = await f.membershipPlan(massage.id, 2, 15000, { rollover: true });
   const online = await f.packagePlan(massage.id, 5, 50000, { onlineRedemption: true });
+  // Taxes (issue 15): GST + PST on a package sold in instalments (the first paid) and at full price (paid).
+  const taxes = await env.http().patch('/v1/clinic/settings').set(bearer(clinic.keys.owner)).send({ taxes: [{ code: 'GST', name: 'GST', rate: '5' }, { code: 'PST', name: 'PST', rate: '7' }] });
+  if (taxes.status !== 200) throw new Error(`taxes: ${taxes.status} ${JSON.stringify(taxes.body)}`);
+  const taxedPatient = await f.patient('Taxed', 'Payer');
+  const taxedPlan = await f.packagePlan(massage.id, 3, 100000, { taxCodes: ['GST', 'PST'], installments: { count: 3, intervalDays: 30 } });
+  const taxedSale = await f.purchase(taxedPatient.id, taxedPlan.id, { paymentSchedule: 'installments' });
+  await f.pay(taxedSale.invoices[0].id, taxedSale.invoices[0].total);
+  await f.paidPurchase(taxedPatient.id, taxedPlan.id);
   const family = await f.family('Lovelace');
   const parent = await f.patient('Parent', 'Lovelace', { familyId: family.id });
   const child = await f.patient('Child', 'Lovelace', { familyId: family.id });

@@ -73,19 +73,36 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
   },
   {
     name: 'invoice_totals',
-    description: "total = Σ lines' amount, coveredAmount = Σ lines' coveredAmount, amountPaid = Σ positive payments, amountRefunded = −Σ negative payments",
+    description: "total = subtotal + taxTotal, subtotal = Σ lines' amount, taxTotal = Σ lines' taxes, coveredAmount = Σ lines' coveredAmount, amountPaid = Σ positive payments, amountRefunded = −Σ negative payments",
     sql: `
-      with lines as (select invoice_id, sum(amount) as amount, sum(covered_amount) as covered from invoice_line group by invoice_id),
+      with lines as (select invoice_id, sum(amount) as amount, sum(covered_amount) as covered,
+                            sum((select coalesce(sum((t->>'amount')::bigint), 0) from jsonb_array_elements(taxes) t)) as taxes
+                     from invoice_line group by invoice_id),
            pay as (select invoice_id, sum(amount) filter (where amount > 0) as paid, -sum(amount) filter (where amount < 0) as refunded
                    from payment where not voided group by invoice_id)
-      select format('invoice %s (number %s): total=%s lines=%s covered=%s lines covered=%s amountPaid=%s payments=%s amountRefunded=%s refunds=%s',
-                    i.id, i.number, i.total, coalesce(l.amount, 0), i.covered_amount, coalesce(l.covered, 0),
+      select format('invoice %s (number %s): total=%s subtotal=%s taxTotal=%s lines=%s line taxes=%s covered=%s lines covered=%s amountPaid=%s payments=%s amountRefunded=%s refunds=%s',
+                    i.id, i.number, i.total, i.subtotal, i.tax_total, coalesce(l.amount, 0), coalesce(l.taxes, 0), i.covered_amount, coalesce(l.covered, 0),
                     i.amount_paid, coalesce(p.paid, 0), i.amount_refunded, coalesce(p.refunded, 0)) as example
       from invoice i
       left join lines l on l.invoice_id = i.id
       left join pay p on p.invoice_id = i.id
-      where i.total <> coalesce(l.amount, 0) or i.covered_amount <> coalesce(l.covered, 0)
+      where i.total <> i.subtotal + i.tax_total or i.subtotal <> coalesce(l.amount, 0) or i.tax_total <> coalesce(l.taxes, 0) or i.covered_amount <> coalesce(l.covered, 0)
          or i.amount_paid <> coalesce(p.paid, 0) or i.amount_refunded <> coalesce(p.refunded, 0)`,
+  },
+  {
+    name: 'instalment_taxes',
+    description: "a package's instalments: each tax code, at one rate, adds up to that tax of the whole price (round half up), to the cent",
+    sql: `
+      with t as (
+        select i.purchase_id, x.code, min(x."rateMilliPercent") as rate, max(x."rateMilliPercent") as rate_max, sum(x.amount) as amount
+        from invoice i join invoice_line l on l.invoice_id = i.id
+        cross join lateral jsonb_to_recordset(l.taxes) as x(code text, "rateMilliPercent" bigint, amount bigint)
+        where i.kind = 'installment' group by i.purchase_id, x.code
+      )
+      select format('purchase %s: %s at %s..%s thousandths of a percent, instalments %s, whole price %s taxed %s',
+                    p.id, t.code, t.rate, t.rate_max, t.amount, p.price, floor((p.price::numeric * t.rate + 50000) / 100000)) as example
+      from t join purchase p on p.id = t.purchase_id
+      where t.rate <> t.rate_max or t.amount <> floor((p.price::numeric * t.rate + 50000) / 100000)`,
   },
   {
     name: 'invoice_status',
@@ -239,7 +256,8 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
     sql: `
       with inv as (
         select purchase_id, count(*) as n, sum(amount_paid) as paid, sum(amount_refunded) as refunded,
-               sum(total) filter (where kind in ('package', 'installment')) as package_total
+               -- the price is before tax: the package's invoices bill it in their subtotals
+               sum(subtotal) filter (where kind in ('package', 'installment')) as package_total
         from invoice where purchase_id is not null group by purchase_id),
       neg as (
         select i.purchase_id, -sum(p.amount) as refunded from payment p join invoice i on i.id = p.invoice_id
