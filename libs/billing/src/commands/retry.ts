@@ -26,7 +26,8 @@ const LIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 
  */
 export async function retryFailedCommand(em: EntityManager, queue: Queue<CommandJobData>, clinicId: string, commandId: string): Promise<RetryOutcome> {
   assertTransition('command', 'failed', 'queued');
-  const [row] = await run(em.fork(),
+  const fork = em.fork();
+  const [row] = await run(fork,
     db.updateTable('command')
       .set({ status: 'queued', error: null, finished_at: null })
       .where('id', '=', commandId)
@@ -35,11 +36,11 @@ export async function retryFailedCommand(em: EntityManager, queue: Queue<Command
       .returning([...COMMAND_COLUMNS]),
   );
   if (!row) {
-    const [exists] = await run(em.fork(), db.selectFrom('command').select('id').where('id', '=', commandId).where('clinic_id', '=', clinicId));
+    const [exists] = await run(fork, db.selectFrom('command').select('id').where('id', '=', commandId).where('clinic_id', '=', clinicId));
     return { ok: false, reason: exists ? 'not_retryable' : 'not_found' };
   }
   await wakeUp(queue, commandId);
-  return { ok: true, command: em.map(Command, row as Record<string, unknown>) };
+  return { ok: true, command: fork.map(Command, row as Record<string, unknown>) };
 }
 
 async function wakeUp(queue: Queue<CommandJobData>, commandId: string): Promise<void> {
