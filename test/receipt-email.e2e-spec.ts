@@ -75,7 +75,7 @@ describe('receipts by e-mail (notifications queue, real SMTP server)', () => {
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    env = await startTestEnv({ env: { SMTP_URL: smtp.url } });
+    env = await startTestEnv({ env: { SMTP_URL: smtp.url, MAIL_FROM: 'billing@harbourview.example' } });
     clinic = await createClinic(env, { name: 'Harbourview Massage Therapy' });
     f = new Fixtures(env, clinic);
     const massage = await f.service('Massage therapy, 60 min', 12000);
@@ -102,6 +102,7 @@ describe('receipts by e-mail (notifications queue, real SMTP server)', () => {
     expect(messages).toHaveLength(1);
     const { headers, parts } = mimeParts(messages[0].raw);
     expect(headers['message-id']).toBe(command.result.messageId);
+    expect(messages[0].from).toBe('billing@harbourview.example');
     expect(headers.subject).toBe(`Receipt #${invoice.number} from Harbourview Massage Therapy`);
     const attachment = parts.find((p) => /attachment/.test(p.headers['content-disposition'] ?? ''));
     expect(attachment?.headers['content-type']).toMatch(/^application\/pdf/);

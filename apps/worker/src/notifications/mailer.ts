@@ -18,7 +18,7 @@ export class Mailer implements OnApplicationShutdown {
     if (!this.config.SMTP_URL) throw new Error('SMTP_URL is not set: receipts cannot be e-mailed');
     this.transport ??= nodemailer.createTransport(this.config.SMTP_URL);
     const info = await this.transport.sendMail({
-      from: { name: mail.fromName, address: `receipts@${this.domain}` },
+      from: { name: mail.fromName, address: this.config.MAIL_FROM ?? `receipts@${this.domain}` },
       to: mail.to,
       subject: mail.subject,
       text: mail.text,

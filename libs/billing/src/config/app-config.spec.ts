@@ -50,6 +50,11 @@ describe('loadConfig in production', () => {
     }
   });
 
+  it('takes a sender address for receipts and refuses anything else', () => {
+    expect(loadConfig({ MAIL_FROM: 'billing@clinic.example' }).MAIL_FROM).toBe('billing@clinic.example');
+    expect(() => loadConfig({ MAIL_FROM: 'not an address' })).toThrow(/MAIL_FROM must be an e-mail address/);
+  });
+
   it('keeps the development defaults working outside production', () => {
     expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({ ADMIN_TOKEN: 'local-admin-token-change-me', SESSION_SECRET: undefined, AUTH_FAILURES_PER_MINUTE: 20 });
   });

@@ -138,6 +138,11 @@ export class AppConfig {
   @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL: string | undefined = undefined;
+
+  /** The sender of receipts (an address the mail server may send as); unset: receipts@<SMTP_URL's host>. */
+  @IsOptional()
+  @Matches(/^[^\s@<>]+@[^\s@<>]+$/, { message: 'MAIL_FROM must be an e-mail address' })
+  MAIL_FROM: string | undefined = undefined;
 }
 
 export class ConfigError extends Error {}
