@@ -65,9 +65,8 @@ describe('invoice lines, patient portions, write-offs and retries (e2e)', () => 
       await env.db.query(`update invoice set status = 'void', voided_at = now() where id = $1`, [invoiceId]);
       for (const body of [{ kind: 'tip', description: 'Tip', amount: 100 }, { kind: 'charge', description: 'Oil', amount: 100 }, { serviceId: massage.id }]) {
         const res = await addLine(invoiceId, body);
-        // The contract says 409; problem.ts has invoice_void at 422 (shared with redemptions): the code is what clients branch on.
         expect(res.body.code).toBe('invoice_void');
-        expect(res.status).toBe(422);
+        expect(res.status).toBe(409);
       }
       expect((await invoice(invoiceId)).lines).toHaveLength(1);
     });

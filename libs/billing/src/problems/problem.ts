@@ -38,7 +38,7 @@ export type HttpOnlyCode = keyof typeof HTTP_PROBLEMS;
 const BILLING_PROBLEMS = {
   plan_archived: { status: 422, title: 'The plan is archived and cannot be sold' },
   plan_kind_mismatch: { status: 422, title: 'That option does not apply to this kind of plan' },
-  invoice_void: { status: 422, title: 'The invoice is void' },
+  invoice_void: { status: 409, title: 'The invoice is void' },
   line_already_redeemed: { status: 409, title: 'The line is already covered' },
   patient_mismatch: { status: 422, title: 'The purchase belongs to another patient' },
   purchase_not_active: { status: 422, title: 'The purchase is not active' },
