@@ -1,6 +1,8 @@
 import { addDays, cycleAt, cycleStartsFrom, type BillingInterval, type IsoDate } from '../domain/dates.js';
 import { unpausedCycleStarts, type PausedCycle } from '../domain/pause.js';
 import { initialStatus } from '../domain/invoice.js';
+import { taxRatesFor, type ClinicTax } from '../domain/tax-settings.js';
+import type { TaxRate } from '../domain/taxes.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newId } from '../entities/base.js';
 import { nextInvoiceNumbers } from '../invoices/invoice-numbers.js';
@@ -16,6 +18,8 @@ interface MembershipRow {
   billing_interval: BillingInterval;
   cancel_at: IsoDate | null;
   paused_cycles: PausedCycle[];
+  /** The plan's tax codes as they are now (billing-rules.md "Taxes": a cycle uses the rates of its billing day). */
+  tax_codes: string[];
 }
 
 interface Billed {
@@ -52,10 +56,11 @@ export async function billMembershipCycles(
   for (;;) {
     const batch = await em.fork().transactional(async (tx) => {
       const rows = await tx.execute<MembershipRow[]>(
-        `select id, patient_id, plan_name, price, start_date::text as start_date, billing_interval, cancel_at::text as cancel_at, paused_cycles
-           from purchase
-          where clinic_id = ? and kind = 'membership' and status = 'active' and deleted_at is null and start_date <= ? and id > ?
-          order by id limit ? for update`,
+        `select p.id, p.patient_id, p.plan_name, p.price, p.start_date::text as start_date, p.billing_interval, p.cancel_at::text as cancel_at, p.paused_cycles,
+                pl.tax_codes
+           from purchase p join plan pl on pl.id = p.plan_id
+          where p.clinic_id = ? and p.kind = 'membership' and p.status = 'active' and p.deleted_at is null and p.start_date <= ? and p.id > ?
+          order by p.id limit ? for update of p`,
         [clinicId, asOf, after, BATCH_SIZE],
       );
       if (rows.length === 0) return null;
@@ -82,7 +87,7 @@ export async function billMembershipCycles(
         if (due.length > budget) break; // more to bill: the next transaction resumes this purchase
         finished += 1;
       }
-      if (missing.length > 0) await insertCycleInvoices(tx, clinicId, commandId, missing);
+      if (missing.length > 0) await insertCycleInvoices(tx, clinicId, commandId, missing, await clinicTaxes(tx, clinicId, missing));
       return { last: finished > 0 ? rows[finished - 1].id : null, finished, created: missing.length };
     });
     if (!batch) break;
@@ -125,15 +130,31 @@ async function missingCycles(tx: EntityManager, row: MembershipRow, billed: Bill
 }
 
 /**
+ * The clinic's taxes as set now, the rates every cycle billed today is made with; read only when a
+ * cycle to bill has a taxed plan.
+ */
+async function clinicTaxes(tx: EntityManager, clinicId: string, missing: Missing[]): Promise<ClinicTax[]> {
+  if (!missing.some(({ row }) => (row.tax_codes ?? []).length > 0)) return [];
+  const [clinic] = await tx.execute<{ taxes: ClinicTax[] | null }[]>(`select settings->'taxes' as taxes from clinic where id = ?`, [clinicId]);
+  return clinic?.taxes ?? [];
+}
+
+/**
  * One statement for the batch's invoices, lines and ledger entries, from one JSON parameter:
  * building entities for insertMany cost about 1 ms of CPU per cycle, which made a membership
  * decades behind take minutes. The foreign keys are checked at the end of the statement.
  */
-async function insertCycleInvoices(tx: EntityManager, clinicId: string, commandId: string | null, missing: Missing[]): Promise<void> {
+async function insertCycleInvoices(tx: EntityManager, clinicId: string, commandId: string | null, missing: Missing[], taxes: readonly ClinicTax[]): Promise<void> {
   const numbers = await nextInvoiceNumbers(tx, clinicId, missing.length);
+  const ratesByCodes = new Map<string, TaxRate[]>();
+  const ratesFor = (codes: string[]): TaxRate[] => {
+    const key = codes.join(',');
+    if (!ratesByCodes.has(key)) ratesByCodes.set(key, taxRatesFor(taxes, codes));
+    return ratesByCodes.get(key)!;
+  };
   const rows = missing.map(({ row, start }, i) => {
     const cycle = cycleAt(row.start_date, row.billing_interval, start)!;
-    const draft = membershipInvoiceDraft(row.plan_name, Number(row.price), cycle.start, cycle.end);
+    const draft = membershipInvoiceDraft(row.plan_name, Number(row.price), cycle.start, cycle.end, ratesFor(row.tax_codes ?? []));
     return {
       invoice_id: newId(),
       line_id: newId(),
@@ -143,7 +164,10 @@ async function insertCycleInvoices(tx: EntityManager, clinicId: string, commandI
       purchase_id: row.id,
       cycle_start: start,
       due_date: draft.dueDate,
+      subtotal: draft.amount,
+      tax_total: draft.total - draft.amount,
       total: draft.total,
+      taxes: draft.taxes,
       status: initialStatus(draft.total),
       description: draft.description,
       effect_key: `purchase:${row.id}:cycle:${start}`,
@@ -152,13 +176,14 @@ async function insertCycleInvoices(tx: EntityManager, clinicId: string, commandI
   await tx.execute(
     `with r as (
        select * from jsonb_to_recordset(?::jsonb) as r(invoice_id uuid, line_id uuid, entry_id uuid, number int, patient_id uuid, purchase_id uuid,
-                                                       cycle_start date, due_date date, total bigint, status text, description text, effect_key text)
+                                                       cycle_start date, due_date date, subtotal bigint, tax_total bigint, total bigint,
+                                                       taxes jsonb, status text, description text, effect_key text)
      ), invoices as (
-       insert into invoice (id, clinic_id, number, patient_id, kind, status, purchase_id, due_date, service_date, cycle_start, subtotal, total)
-       select invoice_id, ?, number, patient_id, 'membership', status, purchase_id, due_date, due_date, cycle_start, total, total from r
+       insert into invoice (id, clinic_id, number, patient_id, kind, status, purchase_id, due_date, service_date, cycle_start, subtotal, tax_total, total)
+       select invoice_id, ?, number, patient_id, 'membership', status, purchase_id, due_date, due_date, cycle_start, subtotal, tax_total, total from r
      ), lines as (
-       insert into invoice_line (id, clinic_id, invoice_id, kind, description, quantity, unit_price, amount)
-       select line_id, ?, invoice_id, 'plan', description, 1, total, total from r
+       insert into invoice_line (id, clinic_id, invoice_id, kind, description, quantity, unit_price, amount, taxes)
+       select line_id, ?, invoice_id, 'plan', description, 1, subtotal, subtotal, taxes from r
      )
      insert into ledger_entry (id, clinic_id, purchase_id, type, cycle_start, invoice_id, command_id, effect_key)
      select entry_id, ?, purchase_id, 'cycle_started', cycle_start, invoice_id, ?, effect_key from r`,
