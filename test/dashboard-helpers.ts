@@ -123,3 +123,10 @@ export async function openEventStream(env: TestEnv, cookie: string) {
     },
   };
 }
+
+/** The session's CSRF token, from a page's hidden field. */
+export function csrfOf(text: string): string {
+  const match = /name="csrf" value="([^"]+)"/.exec(text);
+  if (!match) throw new Error('no CSRF field in the page');
+  return match[1];
+}

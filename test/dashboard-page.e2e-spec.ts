@@ -2,7 +2,7 @@ import { addDays, todayIn } from '@app/billing';
 import { startTestEnv, type TestEnv } from './harness.js';
 import { bearer, createClinic, type TestClinic } from './helpers.js';
 import { Fixtures } from './fixtures.js';
-import { createKey, openEventStream, postSignIn, revokeKey, SESSION_COOKIE, sessionCookie, signIn } from './dashboard-helpers.js';
+import { createKey, csrfOf, openEventStream, postSignIn, revokeKey, SESSION_COOKIE, sessionCookie, signIn } from './dashboard-helpers.js';
 
 const TZ = 'America/Toronto';
 const today = () => todayIn(TZ);
@@ -159,14 +159,18 @@ describe('dashboard web page (e2e)', () => {
         expectNoKeyIn(r.headers.location ?? '');
         // Every link and form of the page stays on our pages and carries no key.
         for (const [, url] of r.text.matchAll(/(?:href|action|data-live-src)="([^"]*)"/g)) {
-          expect(url).toMatch(/^(\/dashboard|data:,$)/);
+          expect(url).toMatch(/^(\/dashboard|data:,$|#[a-z0-9-]+$|tel:\+?\d+$|mailto:[^/]+$)/);
           expectNoKeyIn(decodeURIComponent(url));
         }
       }
     });
 
-    it('signs out: the cookie is cleared', async () => {
-      const res = await env.http().post('/dashboard/sign-out').set('Cookie', cookie).set('Origin', env.baseUrl);
+    it('signs out: the cookie is cleared (same origin and the CSRF token of the session)', async () => {
+      const withoutToken = await env.http().post('/dashboard/sign-out').set('Cookie', cookie).set('Origin', env.baseUrl);
+      expect(withoutToken.status).toBe(403);
+      expect(withoutToken.headers['set-cookie']).toBeUndefined();
+      const csrf = csrfOf((await page('/dashboard')).text);
+      const res = await env.http().post('/dashboard/sign-out').set('Cookie', cookie).set('Origin', env.baseUrl).type('form').send({ csrf });
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/dashboard/sign-in');
       const line = ([] as string[]).concat(res.headers['set-cookie']).find((c) => c.startsWith(`${SESSION_COOKIE}=;`));
@@ -282,8 +286,15 @@ describe('dashboard web page (e2e)', () => {
 
       const details = await page(`/dashboard/purchases/${purchase.id}`);
       const instalments = details.text.slice(details.text.indexOf('id="installments"'));
-      expect(instalments.match(/class="badge warn">Overdue/g)).toHaveLength(2);
-      expect(instalments).toContain('class="badge info">Open');
+      const schedule = instalments.slice(0, instalments.indexOf('</section>'));
+      expect(schedule.match(/class="badge warn">Overdue/g)).toHaveLength(2);
+      expect(schedule).toContain('class="badge info">Open');
+      // One status word per invoice: the invoices table says the same as the schedule, and one spelling.
+      const invoices = details.text.slice(details.text.indexOf('id="invoices"'));
+      expect(rowOf(invoices, first.invoiceId)).toContain('class="badge warn">Overdue');
+      expect(rowOf(invoices, third.invoiceId)).toContain('class="badge info">Open');
+      expect(details.text).not.toMatch(/Installment/);
+      expect(details.text).toContain('Instalment');
     });
 
     it("gives 404 for another clinic's purchase, an unknown or a malformed id", async () => {
@@ -320,6 +331,164 @@ describe('dashboard web page (e2e)', () => {
       expect(res.status).toBe(200);
       expect(res.body.unpaidMembershipInvoices.find((i: any) => i.invoiceId === unpaid.invoices[0].id)).toMatchObject({ daysOverdue: 10 });
       expect((await env.http().get('/v1/dashboard').set('Cookie', cookie)).status).toBe(401);
+    });
+  });
+
+  describe('issue 16: pages staff can work from', () => {
+    it('keeps the page when a date is mistyped, with the error beside the picker', async () => {
+      for (const bad of ['2026-02-30', 'yesterday']) {
+        const res = await page(`/dashboard?asOf=${bad}`);
+        expect(res.status).toBe(400);
+        expect(res.text).toContain('id="as-of-error"');
+        expect(res.text).toContain('aria-invalid="true"');
+        expect(res.text).toContain(`value="${bad}"`);
+        // The page itself, today's data: not a bare error page.
+        expect(res.text).toContain('id="live"');
+        expect(rowOf(res.text, unpaid.invoices[0].id)).toContain('data-days-overdue="10"');
+      }
+    });
+
+    it('the count cards follow the as-of date', async () => {
+      const card = (text: string, id: string) => Number(new RegExp(`data-count="${id}"><div class="n">(\\d+)<`).exec(text)![1]);
+      const now = await page('/dashboard');
+      expect(card(now.text, 'activePurchases')).toBeGreaterThan(0);
+      // Nothing of this clinic existed 20 days ago: no active purchase, no failed command then.
+      const then = await page(`/dashboard?asOf=${addDays(today(), -20)}`);
+      expect(card(then.text, 'activePurchases')).toBe(0);
+      expect(card(then.text, 'failedCommands')).toBe(0);
+      expect(card(then.text, 'queuedCommands')).toBe(0);
+      expect(card(then.text, 'runningCommands')).toBe(0);
+    });
+
+    it('gives the overdue lists money totals, ageing and the patient\'s phone and e-mail', async () => {
+      const patient = await f.patient('Carla', 'Contact', { email: 'carla@example.com', phone: '+1 416 555 0199' });
+      const bought = await f.purchase(patient.id, membership.id, { startDate: addDays(today(), -3) });
+      const res = await page('/dashboard');
+      const panel = res.text.slice(res.text.indexOf('id="unpaid-memberships"'), res.text.indexOf('id="overdue-installments"'));
+      const row = rowOf(panel, bought.invoices[0].id);
+      expect(row).toContain('href="tel:+14165550199"');
+      expect(row).toContain('href="mailto:carla@example.com"');
+      expect(row).toContain('3 days');
+      const api = (await env.http().get('/v1/dashboard').set(bearer(clinic.keys.front_desk))).body;
+      const owed = api.unpaidMembershipInvoices.reduce((s: number, i: any) => s + i.balanceDue, 0);
+      expect(panel).toContain(`data-total="${owed}"`);
+      expect(panel).toMatch(/<tfoot>.*Total of \d+ open.*\$[\d,]+\.\d\d/s);
+    });
+
+    it('writes recent activity for people: patient, plan, amount, links, clinic dates; and filters it by type', async () => {
+      const done = await redeemOnce(f);
+      const res = await page('/dashboard');
+      const feed = res.text.slice(res.text.indexOf('id="recent-activity"'), res.text.indexOf('id="failed-commands"'));
+      const item = feed.slice(feed.indexOf(`data-command-id="${done.id}"`), feed.indexOf('</li>', feed.indexOf(`data-command-id="${done.id}"`)));
+      expect(item).toContain('Redeemed 1 visit');
+      expect(item).not.toContain('visit(s)');
+      expect(item).toContain('Rita Redeemer');
+      expect(item).toContain(`href="/dashboard/purchases/${done.request.purchaseId}"`);
+      expect(item).toMatch(/invoice #\d+/);
+      expect(item).toMatch(/\$\d+\.\d\d/);
+      // No ISO date in the prose (only in <time datetime>).
+      expect(feed.replace(/datetime="[^"]*"/g, '')).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+
+      const filtered = await page('/dashboard?type=reconciliation');
+      const only = filtered.text.slice(filtered.text.indexOf('id="recent-activity"'), filtered.text.indexOf('id="failed-commands"'));
+      expect(only).not.toContain(`data-command-id="${done.id}"`);
+      expect(only).toContain('<option value="reconciliation" selected>');
+      for (const [, type] of only.matchAll(/<li data-command-id="[^"]+" data-type="([a-z_]+)"/g)) expect(type).toBe('reconciliation');
+      const redemptions = await page('/dashboard/fragment?type=redemption');
+      expect(redemptions.text).toContain(`data-command-id="${done.id}"`);
+    });
+
+    it('draws the charts as SVG with their tables, and a collections view grouped by patient', async () => {
+      const res = await page('/dashboard');
+      for (const id of ['ageing-chart', 'revenue-chart', 'liability-chart']) {
+        const chart = res.text.slice(res.text.indexOf(`id="${id}"`), res.text.indexOf('</figure>', res.text.indexOf(`id="${id}"`)));
+        expect(chart).toMatch(/<svg viewBox="[^"]+" role="img" aria-label="[^"]+"/);
+        expect(chart).toContain('<table class="stack">');
+      }
+      const ageing = (await env.http().get('/v1/reports/ageing').set(bearer(clinic.keys.billing))).body;
+      const open = ageing.buckets.reduce((s: number, b: any) => s + b.balanceDue, 0);
+      const fmt = new Intl.NumberFormat('en-CA', { style: 'currency', currency: 'CAD' });
+      expect(res.text.slice(res.text.indexOf('id="ageing-chart"'))).toContain(`${fmt.format(open / 100).replace('CA', '')} open`);
+
+      const collections = await page('/dashboard/collections');
+      expect(collections.status).toBe(200);
+      const mary = collections.text.slice(collections.text.indexOf(`<tr data-patient-id="${unpaid.patientId}"`));
+      expect(mary).toMatch(/Mary Member.*\$89\.00.*<time datetime="[\d-]+">/s);
+      const csv = await page('/dashboard/collections.csv');
+      expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+      expect(csv.headers['content-disposition']).toMatch(/attachment; filename="collections-\d{4}-\d{2}-\d{2}\.csv"/);
+      expect(csv.text.split('\r\n')[0]).toBe('patientName,phone,email,totalOwed,oldestDueDate,number,kind,planName,dueDate,daysOverdue,balanceDue');
+      expect(csv.text).toMatch(/Mary Member,,,89\.00,/);
+      const overdue = await page('/dashboard/overdue.csv');
+      expect(overdue.text).toContain(`membership,${unpaid.invoices[0].number},Mary Member`);
+    });
+
+    it("explains 'Available now 0' in the words of the refusal code", async () => {
+      const res = await page(`/dashboard/purchases/${unpaid.id}`);
+      const row = res.text.slice(res.text.indexOf(`data-service-id="${massage.id}"`));
+      expect(row.slice(0, row.indexOf('</tr>'))).toMatch(/<strong>0<\/strong><span class="reason" data-reason="membership_invoice_unpaid"> the cycle&#39;s invoice is unpaid/);
+    });
+
+    it('makes table scroll areas keyboard-scrollable regions, with a skip link', async () => {
+      const res = await page(`/dashboard/purchases/${unpaid.id}`);
+      expect(res.text).toContain('<a class="skip" href="#main">Skip to content</a>');
+      expect(res.text).toContain('<main id="main"');
+      const regions = [...res.text.matchAll(/<div class="scroll"([^>]*)>/g)].map((m) => m[1]);
+      expect(regions.length).toBeGreaterThan(2);
+      for (const attrs of regions) expect(attrs).toMatch(/tabindex="0" role="region" aria-label="[^"]+"/);
+      expect(res.text).toContain('id="announcer" class="sr-only" role="status" aria-live="polite"');
+    });
+
+    it('records a payment from the page: same origin AND the session\'s CSRF token, once per form', async () => {
+      const patient = await f.patient('Paul', 'Payer');
+      const bought = await f.purchase(patient.id, membership.id, { startDate: addDays(today(), -5) });
+      const invoiceId = bought.invoices[0].id;
+      const home = await page('/dashboard');
+      const csrf = csrfOf(home.text);
+      const form = rowOf(home.text, invoiceId);
+      const key = /name="idempotencyKey" value="([^"]+)"/.exec(form)![1];
+      const body = { csrf, back: '/dashboard', idempotencyKey: key, amount: '89.00', method: 'card' };
+      const post = (headers: Record<string, string>, b: Record<string, string> = body, c = cookie) =>
+        env.http().post(`/dashboard/invoices/${invoiceId}/payments`).set('Cookie', c).set(headers).type('form').send(b);
+      const payments = async () => (await env.db.query('select count(*)::int as n from payment where invoice_id = $1', [invoiceId])).rows[0].n;
+
+      expect((await post({ Origin: 'https://evil.example' })).status).toBe(403);
+      expect((await post({ Origin: env.baseUrl, 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
+      expect((await post({})).status).toBe(403);
+      expect((await post({ Origin: env.baseUrl }, { ...body, csrf: '' })).status).toBe(403);
+      // Another session's token is no good here.
+      const otherCookie = await signIn(env, clinic.keys.billing);
+      const otherToken = csrfOf((await page('/dashboard', otherCookie)).text);
+      expect(otherToken).not.toBe(csrf);
+      expect((await post({ Origin: env.baseUrl }, { ...body, csrf: otherToken })).status).toBe(403);
+      expect(await payments()).toBe(0);
+
+      const tooMuch = await post({ Origin: env.baseUrl }, { ...body, amount: '89.01', idempotencyKey: `${key}x` });
+      expect(tooMuch.status).toBe(303);
+      expect(tooMuch.headers.location).toBe('/dashboard?notice=overpayment');
+      const paid = await post({ Origin: env.baseUrl });
+      expect(paid.status).toBe(303);
+      expect(paid.headers.location).toBe(`/dashboard?notice=payment_recorded&paid=${invoiceId}`);
+      expect((await post({ Origin: env.baseUrl })).status).toBe(303); // the same form again
+      expect(await payments()).toBe(1);
+      const invoice = (await env.http().get(`/v1/invoices/${invoiceId}`).set(bearer(clinic.keys.front_desk))).body;
+      expect(invoice).toMatchObject({ status: 'paid', amountPaid: 8900 });
+      const after = await page('/dashboard?notice=payment_recorded');
+      expect(after.text).toContain('Payment recorded.');
+      expect(after.text).not.toContain(`data-invoice-id="${invoiceId}"`);
+    });
+
+    it('retries from the page for billing and owner keys only, and refuses a command that has not failed', async () => {
+      const done = await redeemOnce(f);
+      const frontDesk = await page('/dashboard');
+      expect(frontDesk.text).not.toContain('/retry"');
+      const post = (c: string, csrf: string) => env.http().post(`/dashboard/commands/${done.id}/retry`).set('Cookie', c).set('Origin', env.baseUrl).type('form').send({ csrf, back: '/dashboard' });
+      expect((await post(cookie, csrfOf(frontDesk.text))).status).toBe(403);
+      const billing = await signIn(env, clinic.keys.billing);
+      const res = await post(billing, csrfOf((await page('/dashboard', billing)).text));
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/dashboard?notice=not_retryable');
+      expect((await env.http().get(`/v1/commands/${done.id}`).set(bearer(clinic.keys.billing))).body.status).toBe('succeeded');
     });
   });
 

@@ -65,8 +65,11 @@ export class DashboardAuthController {
   }
 
   @Post('sign-out')
-  signOut(@Req() req: Request, @Res() res: Response): void {
-    if (!isSameOrigin(req)) {
+  async signOut(@Req() req: Request, @Res() res: Response): Promise<void> {
+    // Same origin, and the session's CSRF token when there is a session to end.
+    const session = await this.sessions.read(req);
+    const token = ((req.body ?? {}) as Record<string, unknown>).csrf;
+    if (!isSameOrigin(req) || (session && !this.sessions.validCsrf(session, token))) {
       const nonce = newNonce();
       return sendHtml(res, 403, errorPage(nonce, 403, 'Not allowed', 'Sign out from the dashboard itself.'), nonce);
     }

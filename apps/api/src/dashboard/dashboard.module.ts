@@ -3,6 +3,7 @@ import cookieParser from 'cookie-parser';
 import { urlencoded } from 'express';
 import { CommandsModule } from '../commands/commands.module.js';
 import { PatientsModule } from '../patients/patients.module.js';
+import { DashboardActionsController } from './dashboard-actions.controller.js';
 import { DashboardApiController } from './dashboard-api.controller.js';
 import { DashboardAuthController } from './dashboard-auth.controller.js';
 import { DashboardEventsController } from './dashboard-events.controller.js';
@@ -13,13 +14,13 @@ import { DashboardSessionModule } from './session/dashboard-session.module.js';
 /** GET /v1/dashboard (JSON) and the staff web pages under /dashboard. */
 @Module({
   imports: [DashboardSessionModule, PatientsModule, CommandsModule],
-  controllers: [DashboardApiController, DashboardAuthController, DashboardPagesController, DashboardEventsController],
+  controllers: [DashboardApiController, DashboardAuthController, DashboardPagesController, DashboardEventsController, DashboardActionsController],
   providers: [DashboardPagesService],
 })
 export class DashboardModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     // The browser routes read the session cookie, and the sign-in form posts a urlencoded body
     // (the app itself only parses JSON).
-    consumer.apply(cookieParser(), urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 })).forRoutes(DashboardAuthController, DashboardPagesController, DashboardEventsController);
+    consumer.apply(cookieParser(), urlencoded({ extended: false, limit: '8kb', parameterLimit: 12 })).forRoutes(DashboardAuthController, DashboardPagesController, DashboardEventsController, DashboardActionsController);
   }
 }

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKey, AppConfig, findActiveApiKey, type Role } from '@app/billing';
 import cookieParser from 'cookie-parser';
 import type { Request, Response } from 'express';
+import { csrfKey, csrfTokenFor, isCsrfToken } from './csrf-token.js';
 import { deriveSessionSecret, signSession, verifySession } from './session-token.js';
 
 export const SESSION_COOKIE = 'cb_dashboard_session';
@@ -34,6 +35,7 @@ const parseCookies = cookieParser();
 @Injectable()
 export class DashboardSessionService {
   private readonly secret: Buffer;
+  private readonly csrfSecret: Buffer;
   /** Production serves the dashboard over HTTPS only (behind its proxy): the cookie never travels in clear. */
   private readonly alwaysSecure: boolean;
 
@@ -42,6 +44,7 @@ export class DashboardSessionService {
     @Inject(AppConfig) config: AppConfig,
   ) {
     this.secret = deriveSessionSecret(config);
+    this.csrfSecret = csrfKey(this.secret);
     this.alwaysSecure = config.NODE_ENV === 'production';
   }
 
@@ -65,6 +68,16 @@ export class DashboardSessionService {
   /** Is the session's key still usable (for long-lived responses such as the event stream)? */
   async stillValid(session: DashboardSession): Promise<boolean> {
     return (await this.em.fork().count(ApiKey, { id: session.keyId, revokedAt: null })) > 0 && session.expiresAt.getTime() > Date.now();
+  }
+
+  /** The session's CSRF token, for the hidden field of each form that posts from its pages. */
+  csrfToken(session: DashboardSession): string {
+    return csrfTokenFor(session.id, this.csrfSecret);
+  }
+
+  /** Is this the session's own CSRF token (from the form field or the X-CSRF-Token header)? */
+  validCsrf(session: DashboardSession, token: unknown): boolean {
+    return isCsrfToken(token, session.id, this.csrfSecret);
   }
 
   start(req: Request, res: Response, key: ApiKey): void {

@@ -95,6 +95,77 @@ tbody tr:hover { background: #f6f8fc; }
 .signin label { display: grid; gap: 6px; font-weight: 600; font-size: 13px; }
 .signin .hint { color: var(--muted); font-size: 12.5px; margin: 16px 0 0; }
 .signin .notice { margin: 18px 0 0; }
+
+/* Issue 16: the skip link, screen-reader text, the stale banner, charts, forms, and the phone. */
+.skip { position: absolute; left: 8px; top: -60px; background: #fff; color: var(--accent-dark); padding: 10px 14px; border-radius: 6px; z-index: 10; font-weight: 600; }
+.skip:focus { top: 8px; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+main:focus { outline: none; }
+.top { flex-wrap: wrap; height: auto; min-height: 54px; row-gap: 0; }
+.top nav a { min-height: 44px; }
+.who { flex-wrap: wrap; }
+.who button { min-height: 36px; }
+.crumbs a { color: #1d3fb8; text-decoration: underline; }
+.crumbs { color: #475467; }
+.stale { background: #fff4d6; color: #5c3c00; border-bottom: 1px solid #f0d48a; padding: 10px 28px; }
+.stale a, .stale button { color: #1d3fb8; font-weight: 600; }
+.notice.ok { background: #e2f3e9; color: #0d5c33; border-color: #b9e0c8; }
+.reason { display: block; color: #9a3b00; font-size: 12px; font-weight: 500; white-space: normal; }
+.filter { padding: 10px 18px; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
+select { font: inherit; padding: 7px 10px; border: 1px solid #c9d0db; border-radius: 7px; background: #fff; color: var(--text); }
+.feed .about { grid-column: 2; font-size: 13px; }
+.scroll:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
+tfoot th, tfoot td { background: #f9fafc; font-weight: 650; border-top: 1px solid var(--line); border-bottom: 0; }
+details.pay summary { cursor: pointer; color: var(--accent-dark); font-weight: 600; list-style: none; display: inline-block; padding: 4px 0; }
+details.pay summary::-webkit-details-marker { display: none; }
+details.pay[open] summary { margin-bottom: 6px; }
+.pay-form { display: grid; grid-template-columns: auto 1fr; gap: 6px 8px; align-items: center; min-width: 220px; }
+.pay-form input { width: 120px; }
+.pay-form button { grid-column: 1 / -1; }
+form.action { display: inline; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 340px), 1fr)); gap: 0 22px; }
+figure.chart { margin: 0 0 22px; }
+figure.chart svg { display: block; width: 100%; height: auto; padding: 8px 12px 0; }
+figure.chart details { border-top: 1px solid var(--line); }
+figure.chart details summary { padding: 10px 18px; cursor: pointer; color: var(--accent-dark); font-weight: 600; }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 0; padding: 4px 18px 12px; font-size: 12.5px; color: #475467; }
+.legend li { display: inline-flex; align-items: center; gap: 6px; }
+.facts.small dd { font-size: 14px; }
+svg .fig { font-size: 11px; fill: #1b2232; font-weight: 600; }
+svg .axis { font-size: 11px; fill: #475467; }
+svg .base { stroke: #d0d5dd; }
+svg .line { fill: none; stroke-width: 2.2; }
+svg .line.payments { stroke: #2f5bea; }
+svg .line.recognized { stroke: #0f766e; stroke-dasharray: 5 3; }
+svg .visits { fill: #98a2b3; }
+svg .owed { fill: #7c3aed; }
+#retried .retried-line { padding: 12px 18px; margin: 0; }
+@media (max-width: 640px) {
+  .top { padding: 6px 14px; gap: 4px 14px; }
+  .top nav { order: 3; width: 100%; overflow-x: auto; }
+  .who { margin-left: 0; gap: 8px 12px; white-space: normal; }
+  .who button { min-height: 44px; }
+  .stale { padding: 10px 14px; }
+  main { padding: 18px 14px 40px; }
+  input[type="search"] { width: 100%; }
+  .toolbar .tools, form.inline { width: 100%; flex-wrap: wrap; }
+  .toolbar .tools > * { flex: 1 1 100%; }
+  button, .button, input, select, details.pay summary, .feed a, td a, .crumbs a { min-height: 44px; }
+  button, .button { padding: 10px 16px; }
+  td a, .crumbs a, .feed a { display: inline-flex; align-items: center; }
+  .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .panel > h2 { flex-wrap: wrap; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.stack, table.stack tbody, table.stack tfoot, table.stack tr { display: block; width: 100%; }
+  table.stack tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.stack td, table.stack tfoot th { display: flex; justify-content: space-between; align-items: center; gap: 12px; border: 0; padding: 3px 14px; white-space: normal; text-align: right; overflow-wrap: anywhere; }
+  table.stack td::before { content: attr(data-label); color: var(--muted); font-weight: 600; font-size: 12px; text-align: left; flex: 0 0 auto; }
+  table.stack td:empty { display: none; }
+  table.stack tfoot td[colspan] { display: none; }
+  .pay-form { min-width: 0; }
+  .toast { left: 12px; right: 12px; bottom: 12px; }
+  .facts { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+}
 `;
 
 /**
@@ -108,13 +179,29 @@ export const SCRIPT = `
   var region = document.querySelector('[data-live-src]');
   var indicator = document.getElementById('live-indicator');
   var toast = document.getElementById('toast');
+  var announcer = document.getElementById('announcer');
+  var banner = document.getElementById('stale-banner');
   if (!region || !('EventSource' in window)) return;
-  var timer = null, busy = false, again = false, dropped = false, toastTimer = null;
+  var STALE_MS = 10000, MAX_BACKOFF_MS = 30000;
+  var timer = null, busy = false, again = null, toastTimer = null, source = null;
+  var failures = 0, retryTimer = null, staleTimer = null, dataAt = new Date(), lastState = '';
+  var pending = {};
+  var clock;
+  try { clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: banner && banner.getAttribute('data-time-zone') || undefined }); }
+  catch (e) { clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }); }
+
+  function announce(text) {
+    if (!announcer) return;
+    announcer.textContent = '';
+    setTimeout(function () { announcer.textContent = text; }, 50);
+  }
 
   function show(state, text) {
-    if (!indicator) return;
+    if (!indicator || lastState === state) return;
+    lastState = state;
     indicator.setAttribute('data-state', state);
     indicator.textContent = text;
+    announce('Live updates: ' + text);
   }
 
   function tell(text) {
@@ -122,50 +209,94 @@ export const SCRIPT = `
     toast.textContent = text;
     toast.classList.add('show');
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(function () { toast.classList.remove('show'); }, 3500);
+    toastTimer = setTimeout(function () { toast.classList.remove('show'); }, 5000);
+  }
+
+  // After STALE_MS without a connection: say how old the data is, and offer a reload.
+  function armStale() {
+    if (staleTimer) return;
+    staleTimer = setTimeout(function () {
+      if (!banner) return;
+      banner.innerHTML = '';
+      banner.appendChild(document.createTextNode('Live updates are off: data as of ' + clock.format(dataAt) + '. '));
+      var link = document.createElement('a');
+      link.href = window.location.pathname + window.location.search;
+      link.textContent = 'Reload';
+      banner.appendChild(link);
+      banner.hidden = false;
+    }, STALE_MS);
+  }
+  function clearStale() {
+    clearTimeout(staleTimer);
+    staleTimer = null;
+    if (banner && !banner.hidden) { banner.hidden = true; banner.textContent = ''; }
   }
 
   async function refresh(freshId) {
-    if (busy) { again = true; return; }
+    if (busy) { again = again || freshId || true; return; }
     busy = true;
+    region.setAttribute('aria-busy', 'true');
     try {
       var res = await fetch(region.getAttribute('data-live-src'), { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/html' } });
       if (res.status === 401 || res.status === 403) { window.location.assign('/dashboard/sign-in'); return; }
       if (res.ok) {
-        region.innerHTML = await res.text();
-        region.setAttribute('data-updated-at', new Date().toISOString());
-        if (freshId) {
+        var text = await res.text();
+        var focused = document.activeElement && document.activeElement.id;
+        region.innerHTML = text;
+        if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+        dataAt = new Date();
+        region.setAttribute('data-updated-at', dataAt.toISOString());
+        var said = false;
+        if (freshId && freshId !== true) {
           var row = region.querySelector('[data-command-id="' + freshId + '"]');
-          if (row) row.classList.add('fresh');
+          // A toast only for what this page shows, in its own words (naming the patient).
+          if (row) {
+            row.classList.add('fresh');
+            var words = row.getAttribute('data-toast');
+            if (words) { tell(words); announce((region.getAttribute('data-live-name') || 'Page') + ' updated: ' + words); said = true; }
+          }
         }
+        if (!said) announce((region.getAttribute('data-live-name') || 'Page') + ' updated at ' + clock.format(dataAt));
       }
     } catch (e) {
       // Offline for a moment: the next event or reconnection refreshes again.
     } finally {
       busy = false;
-      if (again) { again = false; refresh(); }
+      region.removeAttribute('aria-busy');
+      if (again) { var next = again; again = null; refresh(next); }
     }
   }
 
-  var source = new EventSource('/dashboard/events');
-  source.addEventListener('open', function () {
-    show('live', 'Live');
-    if (dropped) { dropped = false; refresh(); }
-  });
-  source.addEventListener('command', function (event) {
-    var command = JSON.parse(event.data);
-    tell(command.type.charAt(0).toUpperCase() + command.type.slice(1) + ' ' + command.status);
-    clearTimeout(timer);
-    timer = setTimeout(function () { refresh(command.id); }, 80);
-  });
-  source.addEventListener('error', function () {
-    dropped = true;
-    if (source.readyState === EventSource.CLOSED) {
-      show('off', 'Offline');
-      refresh();
-    } else {
+  // Our own reconnection, with backoff, after any error (EventSource gives up for good on a 502).
+  function connect() {
+    clearTimeout(retryTimer);
+    if (source) source.close();
+    armStale();
+    source = new EventSource('/dashboard/events');
+    source.addEventListener('open', function () {
+      var wasDown = failures > 0;
+      failures = 0;
+      clearStale();
+      show('live', 'Live');
+      if (wasDown) refresh();
+    });
+    source.addEventListener('command', function (event) {
+      var command = JSON.parse(event.data);
+      clearTimeout(timer);
+      pending = command.id;
+      timer = setTimeout(function () { refresh(pending); }, 80);
+    });
+    source.addEventListener('error', function () {
+      source.close();
+      failures += 1;
+      armStale();
       show('wait', 'Reconnecting');
-    }
-  });
+      // A session that ended shows as a 401 here: the fragment's answer sends the page to sign-in.
+      refresh();
+      var delay = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, failures - 1)) * (0.8 + Math.random() * 0.4);
+      retryTimer = setTimeout(connect, delay);
+    });
+  }
+  connect();
 })();
 `;

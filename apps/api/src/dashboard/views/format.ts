@@ -5,6 +5,7 @@ import { html, type SafeHtml } from './html.js';
 export class Formatter {
   private readonly money: (minor: number) => string;
   private readonly instant: Intl.DateTimeFormat;
+  private readonly clock: Intl.DateTimeFormat;
 
   constructor(
     readonly currency: string,
@@ -13,6 +14,7 @@ export class Formatter {
     // The library's formatter: receipts and statements print the same figures.
     this.money = moneyFormat(currency);
     this.instant = new Intl.DateTimeFormat('en-CA', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+    this.clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   }
 
   /** Minor units (cents) as the clinic's currency: 12000 → $120.00. */
@@ -20,10 +22,20 @@ export class Formatter {
     return this.money(minor);
   }
 
+  /** A calendar date as plain text ("Nov 14, 2026"), for prose and chart labels. */
+  dateText(iso: string): string {
+    return DATE.format(new Date(`${iso}T00:00:00Z`));
+  }
+
   /** A calendar date (YYYY-MM-DD) in a <time> element, shown as "Nov 14, 2026". */
   date(iso: string | null | undefined): SafeHtml {
     if (!iso) return html`<span class="muted">—</span>`;
     return html`<time datetime="${iso}">${DATE.format(new Date(`${iso}T00:00:00Z`))}</time>`;
+  }
+
+  /** The clock time of an instant in the clinic's time zone (HH:MM). */
+  time(iso: string): string {
+    return this.clock.format(new Date(iso));
   }
 
   /** An instant in the clinic's time zone. */
@@ -34,9 +46,13 @@ export class Formatter {
 
 const DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'UTC', dateStyle: 'medium' });
 
+/** Words spelt one way on every page (British "instalment", as the clinic's documents). */
+const SPELLINGS: Record<string, string> = { installment: 'Instalment', installments: 'Instalments', e_transfer: 'E-transfer', over_90: 'Over 90 days' };
+
 /** snake_case or lower words as a label: front_desk → Front desk. */
 export function label(value: string): string {
-  const words = value.replace(/_/g, ' ');
+  if (SPELLINGS[value]) return SPELLINGS[value];
+  const words = value.replace(/_/g, ' ').replace(/\binstallment/gi, 'instalment');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -52,6 +68,7 @@ const TONES: Record<string, string> = {
   exhausted: 'muted',
   expired: 'muted',
   void: 'muted',
+  written_off: 'muted',
   cancelled: 'muted',
   failed: 'bad',
 };

@@ -9,7 +9,11 @@ export interface PageChrome {
   clinicName: string;
   keyName: string;
   role: string;
-  current: 'dashboard' | 'patients' | null;
+  current: 'dashboard' | 'patients' | 'collections' | null;
+  /** The session's CSRF token (for the sign-out form). */
+  csrf: string;
+  /** The clinic's time zone: the offline banner tells the time of the data in it. */
+  timeZone: string;
 }
 
 /** A signed-in page: top bar (clinic, navigation, live status, sign-out), then the content. */
@@ -19,18 +23,21 @@ export function page(chrome: PageChrome, content: SafeHtml): SafeHtml {
   return document(
     chrome.title,
     chrome.nonce,
-    html`<header class="top">
+    html`<a class="skip" href="#main">Skip to content</a>
+<header class="top">
   <div class="brand">Clinic Billing<small>${chrome.clinicName}</small></div>
-  <nav>${nav('/dashboard', 'dashboard', 'Dashboard')}${nav('/dashboard/patients', 'patients', 'Patients')}</nav>
+  <nav aria-label="Main">${nav('/dashboard', 'dashboard', 'Dashboard')}${nav('/dashboard/patients', 'patients', 'Patients')}${nav('/dashboard/collections', 'collections', 'Collections')}</nav>
   <div class="who">
-    <span id="live-indicator" class="live" data-state="off">Connecting</span>
-    <span>${chrome.keyName} · ${label(chrome.role)}</span>
-    <form method="post" action="/dashboard/sign-out"><button type="submit">Sign out</button></form>
+    <span id="live-indicator" class="live" data-state="wait">Connecting</span>
+    <span class="key">${chrome.keyName} · ${label(chrome.role)}</span>
+    <form method="post" action="/dashboard/sign-out"><input type="hidden" name="csrf" value="${chrome.csrf}"><button type="submit">Sign out</button></form>
   </div>
 </header>
-<main>
+<div id="stale-banner" class="stale" role="alert" hidden data-time-zone="${chrome.timeZone}"></div>
+<main id="main" tabindex="-1">
 ${content}
 </main>
+<div id="announcer" class="sr-only" role="status" aria-live="polite"></div>
 <div id="toast" class="toast" role="status" aria-live="polite"></div>
 <script nonce="${chrome.nonce}">${unsafeRaw(SCRIPT)}</script>`,
   );

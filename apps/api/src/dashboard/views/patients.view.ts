@@ -1,6 +1,7 @@
 import type { Purchase } from '@app/billing';
 import { badge, label, type Formatter } from './format.js';
 import { html, type SafeHtml } from './html.js';
+import { dataTable } from './table.js';
 
 export interface PatientHit {
   patient: { id: string; firstName: string; lastName: string; email: string | null; phone: string | null; dateOfBirth: string | null };
@@ -39,19 +40,19 @@ function patientPanel({ patient, purchases }: PatientHit, fmt: Formatter): SafeH
     <span class="contact">${contact}${patient.dateOfBirth ? html`${contact ? ' · ' : ''}born ${fmt.date(patient.dateOfBirth)}` : ''}</span></h2>
   ${purchases.length === 0
     ? html`<p class="empty">No purchases.</p>`
-    : html`<div class="scroll"><table>
-  <thead><tr><th>Plan</th><th>Kind</th><th>Status</th><th>Start date</th><th>Expires on</th><th class="num">Price</th><th></th></tr></thead>
-  <tbody>${purchases.map(
-    (p) => html`<tr data-purchase-id="${p.id}">
-    <td><a href="/dashboard/purchases/${p.id}">${p.planName}</a></td>
-    <td>${label(p.kind)}${p.paymentSchedule === 'installments' ? html` <span class="muted">(instalments)</span>` : ''}</td>
-    <td>${badge(p.status)}</td>
-    <td>${fmt.date(p.startDate)}</td>
-    <td>${fmt.date(p.expiresOn)}</td>
-    <td class="num">${fmt.amount(p.price)}</td>
-    <td class="num"><a href="/dashboard/purchases/${p.id}">Details →</a></td>
-  </tr>`,
-  )}</tbody>
-</table></div>`}
+    : dataTable(
+        `Purchases of ${patient.firstName} ${patient.lastName}`,
+        [
+          { head: 'Plan', cell: (p: Purchase) => html`<a href="/dashboard/purchases/${p.id}">${p.planName}</a>` },
+          { head: 'Kind', cell: (p) => html`${label(p.kind)}${p.paymentSchedule === 'installments' ? html` <span class="muted">(instalments)</span>` : ''}` },
+          { head: 'Status', cell: (p) => badge(p.status) },
+          { head: 'Start date', cell: (p) => fmt.date(p.startDate) },
+          { head: 'Expires on', cell: (p) => fmt.date(p.expiresOn) },
+          { head: 'Price', num: true, cell: (p) => fmt.amount(p.price) },
+          { head: 'Details', num: true, cell: (p) => html`<a href="/dashboard/purchases/${p.id}" aria-label="Details of ${p.planName}">Details →</a>` },
+        ],
+        purchases,
+        (p) => html` data-purchase-id="${p.id}"`,
+      )}
 </section>`;
 }
