@@ -82,6 +82,17 @@ describe('extensions, pauses and resumes', () => {
       expect(await f.effectCounts()).toEqual(before);
       expect((await f.get(`/v1/purchases/${bought.id}`)).history.filter((h: any) => h.type === 'extended')).toHaveLength(1);
       await expectLedgerClean();
+
+      // The verifier knows an extension's one effect: a command without it (here, the entry mislabelled) is a violation.
+      const rollBack = new Error('roll back the corruption');
+      let corrupted: any;
+      await orm.em.fork().transactional(async (tx) => {
+        await tx.execute(`update ledger_entry set type = 'paused' where command_id = ?`, [command.id]);
+        corrupted = await verifyLedger(tx);
+        throw rollBack;
+      }).catch((error) => { if (error !== rollBack) throw error; });
+      expect(corrupted.checks.find((c: any) => c.name === 'succeeded_command_effects')).toMatchObject({ violations: 1, examples: [expect.stringContaining(`extension command ${command.id}`)] });
+      await expectLedgerClean();
     });
 
     it('an expired package extended to a date still past stays expired', async () => {

@@ -145,7 +145,7 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
   },
   {
     name: 'succeeded_command_effects',
-    description: 'every succeeded command has exactly its effects (redemption: entry + covered line; refund: negative payments = result.amount; transfer: two entries; cancellation: a cancelled entry)',
+    description: 'every succeeded command has exactly its effects (redemption: entry + covered line; refund: negative payments = result.amount; transfer: two entries; cancellation: a cancelled entry; extension, pause, resume: their one history entry on the purchase)',
     sql: `
       with le as (
         select command_id, count(*) as n,
@@ -161,7 +161,9 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
                min(purchase_id::text) filter (where type in ('redeemed', 'refunded', 'transferred_out')) as purchase_id,
                min(purchase_id::text) filter (where type = 'transferred_in') as target_id,
                count(*) filter (where type in ('redemption_reversed', 'redemption_released')) as given_back,
-               sum(visits) filter (where type = 'redemption_reversed') as reversed_visits
+               sum(visits) filter (where type = 'redemption_reversed') as reversed_visits,
+               min(type) filter (where type in ('extended', 'paused', 'resumed')) as marked,
+               min(purchase_id::text) filter (where type in ('extended', 'paused', 'resumed')) as marked_purchase_id
         from ledger_entry where command_id is not null group by command_id),
       gb as (
         select (details->>'redemptionId')::uuid as command_id, count(*) as n from ledger_entry
@@ -206,6 +208,10 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
         or (c.type in ('invoice_void', 'appointment_cancellation') and (
             coalesce(le.n, 0) <> coalesce(le.given_back, 0) or coalesce(pay.n, 0) <> 0 or coalesce(ln.n, 0) <> 0
             or coalesce(le.given_back, 0) <> jsonb_array_length(coalesce(c.result->'redemptions', '[]'::jsonb))))
+        or (c.type in ('extension', 'pause', 'resume') and (
+            coalesce(le.n, 0) <> 1 or le.marked is distinct from (case c.type when 'extension' then 'extended' when 'pause' then 'paused' else 'resumed' end)
+            or coalesce(pay.n, 0) <> 0 or coalesce(ln.n, 0) <> 0
+            or le.marked_purchase_id is distinct from c.result->>'purchaseId'))
         or (c.type = 'invoice_refund' and (
             coalesce(le.n, 0) <> 0 or coalesce(pay.n, 0) <> 1 or coalesce(pay.positive, 0) <> 0 or coalesce(ln.n, 0) <> 0
             or coalesce(pay.refunded, 0) <> (c.result->>'amount')::numeric)))`,
