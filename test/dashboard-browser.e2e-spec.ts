@@ -117,7 +117,7 @@ describe('dashboard in a browser (e2e)', () => {
     await Promise.all([page.waitForURL(`**/dashboard/purchases/${unpaid.id}`), page.click(`a[href="/dashboard/purchases/${unpaid.id}"] >> nth=0`)]);
     await expect(page.locator('h1').textContent()).resolves.toBe('Wellness membership');
     await expect(page.locator('#balances').textContent()).resolves.toContain('Massage 60');
-    await expect(page.locator('#invoices').textContent()).resolves.toMatch(/#\d+.*Membership.*\$89\.00.*Open/s);
+    await expect(page.locator('#invoices').textContent()).resolves.toMatch(/#\d+.*Membership.*\$89\.00.*Overdue/s);
     await expect(page.locator('#history').textContent()).resolves.toContain('Purchased');
 
     await page.goto(`${env.baseUrl}/dashboard/purchases/${pack.id}`);
@@ -128,9 +128,15 @@ describe('dashboard in a browser (e2e)', () => {
   it('has recorded nothing by browsing: no command, payment or ledger entry', async () => {
     for (const path of ['/dashboard', '/dashboard/patients?search=e', `/dashboard/purchases/${pack.id}`]) {
       await page.goto(`${env.baseUrl}${path}`);
-      // The only form that posts is sign-out.
-      const posting = await page.locator('form[method="post"]').evaluateAll((forms) => forms.map((f) => (f as unknown as { action: string }).action));
-      expect(posting).toEqual([`${env.baseUrl}/dashboard/sign-out`]);
+      // Every form that posts goes to the dashboard's own actions with the session's CSRF token.
+      const posting = await page.locator('form[method="post"]').evaluateAll((forms) =>
+        forms.map((f) => ({ action: (f as unknown as { action: string }).action, csrf: Boolean((f as unknown as { querySelector: (s: string) => unknown }).querySelector('input[name="csrf"]')) })),
+      );
+      expect(posting).toContainEqual({ action: `${env.baseUrl}/dashboard/sign-out`, csrf: true });
+      for (const form of posting) {
+        expect(form.action).toMatch(new RegExp(`^${env.baseUrl}/dashboard/(sign-out|invoices/[0-9a-f-]+/payments)$`));
+        expect(form.csrf).toBe(true);
+      }
     }
     expect(await counts()).toEqual(before);
   }, 30_000);

@@ -150,7 +150,8 @@ svg .owed { fill: #7c3aed; }
   input[type="search"] { width: 100%; }
   .toolbar .tools, form.inline { width: 100%; flex-wrap: wrap; }
   .toolbar .tools > * { flex: 1 1 100%; }
-  button, .button, input, select, details.pay summary, .feed a, td a, .crumbs a { min-height: 44px; }
+  button, .button, input, select, summary, .feed a, td a, .crumbs a { min-height: 44px; }
+  summary { display: flex; align-items: center; }
   button, .button { padding: 10px 16px; }
   td a, .crumbs a, .feed a { display: inline-flex; align-items: center; }
   .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
