@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Appointment, build, Invoice, InvoiceLine, localDateOf, nextInvoiceNumber, Service } from '@app/billing';
+import { Appointment, build, Clinic, Invoice, InvoiceLine, lineTaxes, localDateOf, nextInvoiceNumber, Service, sumTaxes, taxRatesFor } from '@app/billing';
 import { ClinicsService } from '../clinics/clinics.service.js';
 import { notFound } from '../common/problem.exception.js';
 import type { InvoiceResponse } from '../invoices/dto/invoice.response.js';
@@ -27,6 +27,11 @@ export class AppointmentInvoicesService {
         if (await tx.count(Invoice, { appointmentId })) return null;
         const service = await tx.findOne(Service, { id: appointment.serviceId, clinicId });
         if (!service) throw notFound('Service');
+        // Taxed by the service's codes at today's rates, which the line keeps (billing-rules.md "Taxes").
+        const codes = service.taxCodes ?? [];
+        const clinic = codes.length ? await tx.findOne(Clinic, { id: clinicId }, { lockMode: LockMode.PESSIMISTIC_READ }) : null;
+        const taxes = lineTaxes(service.price, codes.length ? taxRatesFor(clinic?.settings.taxes ?? [], codes) : []);
+        const taxTotal = sumTaxes(taxes);
         const number = await nextInvoiceNumber(tx, clinicId);
         const invoice = build(Invoice, {
           clinicId,
@@ -36,7 +41,8 @@ export class AppointmentInvoicesService {
           appointmentId,
           serviceDate: localDateOf(appointment.startsAt, timezone),
           subtotal: service.price,
-          total: service.price,
+          taxTotal,
+          total: service.price + taxTotal,
           createdByKeyId: keyId,
         });
         const line = build(InvoiceLine, {
@@ -47,6 +53,7 @@ export class AppointmentInvoicesService {
           quantity: 1,
           unitPrice: service.price,
           amount: service.price,
+          taxes,
         });
         appointment.invoiceId = invoice.id;
         tx.persist(invoice);

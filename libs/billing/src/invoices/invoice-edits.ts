@@ -7,12 +7,13 @@ import { db, run } from '../db/query.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { BillingErrorCode } from '../domain/errors.js';
 import { balanceDue, decideLineAddition, decideLineRemoval, decidePayment } from '../domain/invoice.js';
+import { invoiceTotals, lineTaxes, sumTaxes, type LineTax } from '../domain/taxes.js';
 import { newId } from '../entities/base.js';
 import { Invoice } from '../entities/invoice.entity.js';
 import { InvoiceLine } from '../entities/invoice-line.entity.js';
 import { Payment, type PaymentMethod } from '../entities/payment.entity.js';
+import { clinicTaxRates } from './clinic-tax-rates.js';
 import { nextInvoiceNumber } from './invoice-numbers.js';
-import { untaxedSubtotal } from './untaxed-subtotal.js';
 
 // The desk's synchronous invoice edits (payments, lines, blank invoices) under the commands'
 // rules: lock the invoice `for update`, read, let the domain decide, then write the effects with
@@ -24,7 +25,7 @@ type MissingRow = 'Invoice' | 'Service' | 'Invoice line' | 'Patient';
 export type InvoiceEditOutcome<T> =
   | { ok: true; value: T }
   | { ok: false; missing: MissingRow }
-  | { ok: false; rejected: BillingErrorCode; detail?: string; extras?: Record<string, unknown> };
+  | { ok: false; rejected: BillingErrorCode | 'validation_failed'; detail?: string; extras?: Record<string, unknown> };
 
 const done = <T>(value: T): InvoiceEditOutcome<T> => ({ ok: true, value });
 const missing = (what: MissingRow): InvoiceEditOutcome<never> => ({ ok: false, missing: what });
@@ -103,19 +104,37 @@ export type LineInput = { clinicId: string; invoiceId: string } & (
   | { kind: 'charge'; description: string; amount: number; taxCodes: string[] }
 );
 
-type LineDraft = { service_id: string | null; description: string; quantity: number; unit_price: number; amount: number; tax_codes: string[] };
+type LineDraft = { service_id: string | null; description: string; quantity: number; unit_price: number; amount: number; tax_codes: string[]; taxes: LineTax[] };
 
-/** What the new line is, before the invoice's rules decide (a service is priced from the catalogue). */
-async function lineDraft(tx: EntityManager, input: LineInput): Promise<LineDraft | null> {
+/**
+ * What the new line is, before the invoice's rules decide: a service priced from the catalogue and
+ * taxed by its codes, a charge taxed by its own codes (each one of the clinic's, else
+ * validation_failed), a tip never taxed; all at today's rates, which the line keeps.
+ */
+async function lineDraft(tx: EntityManager, input: LineInput): Promise<InvoiceEditOutcome<LineDraft>> {
+  let base: Omit<LineDraft, 'taxes'>;
   if (input.kind !== 'service') {
-    const taxCodes = input.kind === 'charge' ? input.taxCodes : [];
-    return { service_id: null, description: input.description, quantity: 1, unit_price: input.amount, amount: input.amount, tax_codes: taxCodes };
+    const taxCodes = input.kind === 'charge' ? [...new Set(input.taxCodes)] : [];
+    base = { service_id: null, description: input.description, quantity: 1, unit_price: input.amount, amount: input.amount, tax_codes: taxCodes };
+  } else {
+    const [service] = await run(tx, db.selectFrom('service').select(['id', 'name', 'price', 'tax_codes']).where('id', '=', input.serviceId).where('clinic_id', '=', input.clinicId));
+    if (!service) return missing('Service');
+    const unitPrice = Number(service.price);
+    base = { service_id: service.id, description: service.name, quantity: input.quantity, unit_price: unitPrice, amount: unitPrice * input.quantity, tax_codes: [] };
+    // The service's codes tax the line; the line's own tax_codes stay a charge's field.
+    const rates = await clinicTaxRates(tx, input.clinicId, service.tax_codes ?? []);
+    if ('unknown' in rates) return invalidTaxCodes(rates.unknown);
+    return done({ ...base, taxes: lineTaxes(base.amount, rates.rates) });
   }
-  const [service] = await run(tx, db.selectFrom('service').select(['id', 'name', 'price']).where('id', '=', input.serviceId).where('clinic_id', '=', input.clinicId));
-  if (!service) return null;
-  const unitPrice = Number(service.price);
-  return { service_id: service.id, description: service.name, quantity: input.quantity, unit_price: unitPrice, amount: unitPrice * input.quantity, tax_codes: [] };
+  const rates = await clinicTaxRates(tx, input.clinicId, base.tax_codes);
+  if ('unknown' in rates) return invalidTaxCodes(rates.unknown);
+  return done({ ...base, taxes: lineTaxes(base.amount, rates.rates) });
 }
+
+const invalidTaxCodes = (unknown: string[]): InvoiceEditOutcome<never> => {
+  const message = `taxCodes names ${unknown.join(', ')}, not a tax of this clinic (PATCH /v1/clinic/settings sets them)`;
+  return { ok: false, rejected: 'validation_failed', detail: message, extras: { errors: [{ field: 'taxCodes', message }] } };
+};
 
 /**
  * A line on an open or paid service invoice; the invoice's total and status (a paid one reopens
@@ -125,14 +144,21 @@ export function addInvoiceLine(em: EntityManager, input: LineInput): Promise<Inv
   return inTransaction(em, async (tx) => {
     const invoice = await lockInvoice(tx, input.clinicId, input.invoiceId);
     if (!invoice) return missing('Invoice');
-    const draft = await lineDraft(tx, input);
-    if (!draft) return missing('Service');
-    const decision = decideLineAddition(invoice, { amount: draft.amount });
+    const drafted = await lineDraft(tx, input);
+    if (!drafted.ok) return drafted;
+    const draft = drafted.value;
+    // The invoice's totals with the new line (its amount before tax plus its taxes).
+    const totals = invoiceTotals([{ amount: Number(invoice.subtotal), taxes: [{ amount: Number(invoice.taxTotal) }] }, draft]);
+    const decision = decideLineAddition(invoice, { amount: draft.amount + sumTaxes(draft.taxes) });
     if (!decision.ok) return refused(decision);
     const { total, status } = decision.effects;
-    const [row] = await applyEffects(tx, [db.updateTable('invoice').set({ total, subtotal: untaxedSubtotal(total), status }).where('id', '=', invoice.id)], (qc) =>
+    if (total !== totals.total) throw new Error(`invoice ${invoice.id}: total ${total} is not subtotal + taxes ${totals.total}`);
+    const [row] = await applyEffects(tx, [db.updateTable('invoice').set({ total, subtotal: totals.subtotal, tax_total: totals.taxTotal, status }).where('id', '=', invoice.id)], (qc) =>
       qc.insertInto('invoice_line')
-        .values({ id: newId(), clinic_id: input.clinicId, invoice_id: invoice.id, kind: input.kind, ...draft, tax_codes: JSON.stringify(draft.tax_codes), covered_amount: 0 })
+        .values({
+          id: newId(), clinic_id: input.clinicId, invoice_id: invoice.id, kind: input.kind, ...draft,
+          tax_codes: JSON.stringify(draft.tax_codes), taxes: JSON.stringify(draft.taxes), covered_amount: 0,
+        })
         .returning(INVOICE_LINE_COLUMNS),
     );
     return done(tx.map(InvoiceLine, row as Record<string, unknown>));
@@ -144,11 +170,14 @@ export function removeInvoiceLine(em: EntityManager, clinicId: string, invoiceId
   return inTransaction(em, async (tx) => {
     const invoice = await lockInvoice(tx, clinicId, invoiceId);
     if (!invoice) return missing('Invoice');
-    const [line] = await run(tx, db.selectFrom('invoice_line').select(['id', 'amount', 'redemption_command_id']).where('id', '=', lineId).where('invoice_id', '=', invoice.id));
+    const [line] = await run(tx, db.selectFrom('invoice_line').select(['id', 'amount', 'taxes', 'redemption_command_id']).where('id', '=', lineId).where('invoice_id', '=', invoice.id));
     if (!line) return missing('Invoice line');
-    const decision = decideLineRemoval(invoice, { amount: Number(line.amount), redeemed: line.redemption_command_id !== null });
+    // The line takes its taxes with it.
+    const lineTax = sumTaxes(line.taxes ?? []);
+    const decision = decideLineRemoval(invoice, { amount: Number(line.amount) + lineTax, redeemed: line.redemption_command_id !== null });
     if (!decision.ok) return refused(decision);
-    await applyEffects(tx, [db.updateTable('invoice').set({ total: decision.effects.total, subtotal: untaxedSubtotal(decision.effects.total), status: decision.effects.status }).where('id', '=', invoice.id)], (qc) =>
+    const taxTotal = Number(invoice.taxTotal) - lineTax;
+    await applyEffects(tx, [db.updateTable('invoice').set({ total: decision.effects.total, subtotal: decision.effects.total - taxTotal, tax_total: taxTotal, status: decision.effects.status }).where('id', '=', invoice.id)], (qc) =>
       qc.deleteFrom('invoice_line').where('id', '=', line.id),
     );
     return done(null);
