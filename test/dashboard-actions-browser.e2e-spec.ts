@@ -102,7 +102,7 @@ describe('dashboard actions, charts and phone layout in a browser (e2e)', () => 
     await expect(page.locator('#retried .badge').textContent()).resolves.toBe('Queued');
     await page.waitForSelector('#live-indicator[data-state="live"]');
     await env.startWorker();
-    await page.waitForFunction(() => document.querySelector('#retried .badge')?.textContent === 'Succeeded', undefined, { timeout: 20_000 });
+    await page.waitForFunction("document.querySelector('#retried .badge')?.textContent === 'Succeeded'", undefined, { timeout: 20_000 });
     await page.waitForSelector('#toast.show');
     await expect(page.locator('#toast').textContent()).resolves.toBe('Redemption succeeded for Rita Redeemer');
     await expect(page.locator(`#failed-commands tr[data-command-id="${failed.id}"]`).count()).resolves.toBe(0);
@@ -145,7 +145,7 @@ describe('dashboard actions, charts and phone layout in a browser (e2e)', () => 
     await page.setViewportSize(PHONE);
     for (const path of main()) {
       await page.goto(`${env.baseUrl}${path}`);
-      const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: window.innerWidth }));
+      const widths = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, view: window.innerWidth })')) as { scroll: number; view: number };
       expect({ path, ...widths }).toEqual({ path, scroll: widths.view, view: PHONE.width });
       // Navigation, the live status and Sign out are on screen.
       for (const selector of ['.top nav a >> nth=0', '#live-indicator', '.who button']) {
@@ -154,14 +154,13 @@ describe('dashboard actions, charts and phone layout in a browser (e2e)', () => 
         expect(box!.x).toBeGreaterThanOrEqual(0);
         expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
       }
-      const rows = await page.locator('table.stack tbody tr').evaluateAll((trs) => trs.slice(0, 5).map((tr) => getComputedStyle(tr as Element).display));
+      const rows = (await page.evaluate("[...document.querySelectorAll('table.stack tbody tr')].slice(0, 5).map((tr) => getComputedStyle(tr).display)")) as string[];
       for (const display of rows) expect(display).toBe('block');
-      const small = await page.evaluate(() =>
-        [...document.querySelectorAll('main button, main .button, main summary, main select, main input:not([type="hidden"]), .top nav a, .who button')]
-          .filter((el) => (el as HTMLElement).offsetParent !== null)
-          .map((el) => ({ what: (el as HTMLElement).outerHTML.slice(0, 80), h: el.getBoundingClientRect().height }))
-          .filter((t) => t.h < 44),
-      );
+      // Every visible control of the page and the header is at least 44 px high.
+      const small = await page.evaluate(`[...document.querySelectorAll('main button, main .button, main summary, main select, main input:not([type="hidden"]), .top nav a, .who button')]
+          .filter((el) => el.offsetParent !== null)
+          .map((el) => ({ what: el.outerHTML.slice(0, 80), h: el.getBoundingClientRect().height }))
+          .filter((t) => t.h < 44)`);
       expect(small).toEqual([]);
       await axe(`phone ${path}`);
     }
@@ -211,7 +210,7 @@ describe('dashboard actions, charts and phone layout in a browser (e2e)', () => 
     await page.unroute('**/dashboard/events');
     await page.waitForSelector('#live-indicator[data-state="live"]', { timeout: 25_000 });
     await expect(page.locator('#stale-banner').isHidden()).resolves.toBe(true);
-    await page.waitForFunction(() => /Live updates: Live|Dashboard updated/.test(document.getElementById('announcer')?.textContent ?? ''));
+    await page.waitForFunction("/Live updates: Live|Dashboard updated/.test(document.getElementById('announcer')?.textContent ?? '')");
     expect(problems).toEqual([]);
   }, 60_000);
 });

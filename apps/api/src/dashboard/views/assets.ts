@@ -125,7 +125,7 @@ details.pay[open] summary { margin-bottom: 6px; }
 form.action { display: inline; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 340px), 1fr)); gap: 0 22px; }
 figure.chart { margin: 0 0 22px; }
-figure.chart svg { display: block; width: 100%; height: auto; padding: 8px 12px 0; }
+figure.chart > svg { display: block; width: 100%; height: auto; padding: 8px 12px 0; }
 figure.chart details { border-top: 1px solid var(--line); }
 figure.chart details summary { padding: 10px 18px; cursor: pointer; color: var(--accent-dark); font-weight: 600; }
 .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 0; padding: 4px 18px 12px; font-size: 12.5px; color: #475467; }

@@ -89,7 +89,7 @@ export function dashboardLive(data: DashboardPageData, state: DashboardQueryStat
   ${card('runningCommands', c.runningCommands, 'Running')}
   ${card('activePurchases', c.activePurchases, 'Active purchases')}
 </div>
-${data.retried ? retriedPanel(data.retried, fmt) : ''}
+${data.retried ? retriedPanel(data.retried) : ''}
 ${chartsPanel(data.charts, fmt)}
 ${invoicePanel('unpaid-memberships', 'Unpaid membership invoices', view.unpaidMembershipInvoices, c.unpaidMembershipInvoices, 'No unpaid membership invoice is due.', data.contacts, ctx)}
 ${invoicePanel('overdue-installments', 'Overdue instalments', view.overdueInstallments, c.overdueInstallments, 'No instalment is due.', data.contacts, ctx)}
@@ -99,7 +99,7 @@ ${invoicePanel('overdue-installments', 'Overdue instalments', view.overdueInstal
 </div>`;
 }
 
-function retriedPanel({ command, context }: NonNullable<DashboardPageData['retried']>, fmt: Formatter): SafeHtml {
+function retriedPanel({ command, context }: NonNullable<DashboardPageData['retried']>): SafeHtml {
   const who = context.patientName ? ` for ${context.patientName}` : '';
   return html`<section class="panel" id="retried" data-command-id="${command.id}" data-toast="${label(command.type)} ${command.status}${who}">
   <h2>Retried command</h2>
