@@ -72,6 +72,22 @@ describe('receipts and statements (PDF)', () => {
     expect(first).toContain('visit 1 of 10');
   });
 
+  it('numbers a visit among the visits still used: a reversed redemption no longer counts', async () => {
+    const plan = await f.packagePlan(massage.id, 5, 50000, { name: '5 massages' });
+    const bought = await f.paidPurchase(patient.id, plan.id);
+    const redemptions: { invoiceId: string; commandId: string }[] = [];
+    for (let visit = 1; visit <= 2; visit += 1) {
+      const { invoiceId, lineId } = await f.appointmentInvoice(patient.id, massage.id);
+      const res = await f.redeem({ invoiceId, lineId, purchaseId: bought.id });
+      expect(res.body).toMatchObject({ status: 'succeeded' });
+      redemptions.push({ invoiceId, commandId: res.body.id });
+    }
+    const reversal = await f.command(`/v1/redemptions/${redemptions[0].commandId}/reversal`, { reason: 'Booked on the wrong patient' });
+    expect(reversal.body).toMatchObject({ status: 'succeeded' });
+    const [text] = await pdfText(await getPdf(env, `/v1/invoices/${redemptions[1].invoiceId}/receipt.pdf`, clinic.keys.front_desk));
+    expect(text).toContain('5 massages, visit 1 of 5');
+  });
+
   it('prints what is still due and each payment with its method', async () => {
     const facial = await f.service('Facial', 9000);
     const { invoiceId } = await f.visitInvoice(patient.id, facial.id);

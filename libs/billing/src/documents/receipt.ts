@@ -85,7 +85,8 @@ export async function loadReceipt(em: EntityManager, clinicId: string, invoiceId
   const [lineRows, paymentRows] = await Promise.all([
     em.execute<Row[]>(
       // The visit number counts the purchase's redemptions of the service (in a membership, of
-      // the cycle) up to this one, in the ledger's order.
+      // the cycle) up to this one, in the ledger's order, leaving out those given back since
+      // (reversed or released: their visit is no longer used).
       `select to_jsonb(l) as line, pu.kind as purchase_kind, pu.plan_name, r.cycle_start, r.quantity, r.used_through,
               b.total + b.transferred_in as of_visits
          from invoice_line l
@@ -94,7 +95,8 @@ export async function loadReceipt(em: EntityManager, clinicId: string, invoiceId
            select e.cycle_start, -e.visits as quantity,
                   (select coalesce(sum(-x.visits), 0) from ledger_entry x
                     where x.purchase_id = e.purchase_id and x.service_id = e.service_id and x.type = 'redeemed'
-                      and x.cycle_start is not distinct from e.cycle_start and (x.created_at, x.id) <= (e.created_at, e.id)) as used_through
+                      and x.cycle_start is not distinct from e.cycle_start and (x.created_at, x.id) <= (e.created_at, e.id)
+                      and not exists (select 1 from ledger_entry g where g.effect_key = x.command_id::text || ':given_back')) as used_through
              from ledger_entry e
             where e.purchase_id = l.redemption_purchase_id and e.command_id = l.redemption_command_id and e.type = 'redeemed'
             order by e.created_at limit 1) r on true
