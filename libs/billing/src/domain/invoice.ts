@@ -113,12 +113,14 @@ export interface LineRedemption {
   coveredAmount: number;
   /** The package_credit payment that pays the line (insurance-friendly), else 0. */
   creditPayment: number;
+  /** Its taxes after less its taxes before (a redeemed visit is not taxed twice); default 0. */
+  taxDelta?: number;
 }
 
 /** The invoice's totals and status after a redemption on one of its lines. */
 export function redeemedInvoice(invoice: SettlingInvoice, redemption: LineRedemption): Required<Omit<SettlingInvoice, 'amountWrittenOff'>> {
   const next = {
-    total: invoice.total + redemption.newLineAmount - redemption.lineAmount,
+    total: invoice.total + redemption.newLineAmount - redemption.lineAmount + (redemption.taxDelta ?? 0),
     coveredAmount: invoice.coveredAmount + redemption.coveredAmount,
     amountPaid: invoice.amountPaid + redemption.creditPayment,
     status: invoice.status,

@@ -5,6 +5,7 @@ import { cycleAt, type BillingInterval, type IsoDate } from './dates.js';
 import { accept, reject, type Decision } from './errors.js';
 import { balanceDue, type InvoiceStatus, type SettlingInvoice } from './invoice.js';
 import type { PurchaseKind, PurchaseStatus } from './purchase-status.js';
+import type { LineTax } from './taxes.js';
 import { assertTransition, type CommandStatus } from './transitions.js';
 
 export interface GiveBackInvoice extends SettlingInvoice {
@@ -17,8 +18,10 @@ export interface RedeemedLine {
   amount: number;
   /** What it goes back to: the service's list price × quantity. */
   listAmount: number;
-  /** Tax the line carries again once unredeemed, less what it carries now; 0 until taxes land. */
+  /** Tax the line carries again once unredeemed, less what it carries now (default 0). */
   restoredTax?: number;
+  /** The taxes it carries again (redemption-taxes.ts restoredLineTaxes); absent: left as they are. */
+  restoredTaxes?: LineTax[];
 }
 
 export interface GivenBackRedemption {
@@ -78,7 +81,7 @@ export interface GiveBackEffects {
   /** The +quantity ledger entry; null for a release (the visit was forfeited with the purchase). */
   ledger: { serviceId: string; visits: number; cycleStart: IsoDate | null } | null;
   /** The line after: no redemption, back at list price, its taxes back (taxDelta added to the invoice). */
-  line: { amount: number; coveredAmount: 0; taxDelta: number };
+  line: { amount: number; coveredAmount: 0; taxDelta: number; taxes?: LineTax[] };
   /** The package_credit payment to mark `voided` (counted nowhere from then on). */
   voidPaymentId: string | null;
   invoice: { total: number; coveredAmount: number; amountPaid: number; status: InvoiceStatus };
@@ -142,7 +145,7 @@ export function giveBack(target: GiveBackTarget, kind: GiveBackKind, note: strin
     ledger: reversed
       ? { serviceId: redemption.serviceId, visits: redemption.quantity, cycleStart: cycleStartOf(purchase, redemption.serviceDate) }
       : null,
-    line: { amount: line.listAmount, coveredAmount: 0, taxDelta },
+    line: { amount: line.listAmount, coveredAmount: 0, taxDelta, ...(line.restoredTaxes ? { taxes: line.restoredTaxes } : {}) },
     voidPaymentId: redemption.creditPayment?.id ?? null,
     invoice: { ...next, status },
     purchaseStatus,

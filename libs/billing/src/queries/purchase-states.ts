@@ -2,6 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IsoDate } from '../domain/dates.js';
 import { isLineCovered, type InvoiceLineKind } from '../domain/invoice.js';
 import { unlockPrice } from '../domain/package-balance.js';
+import type { PackageVisitTaxes } from '../domain/redemption-taxes.js';
+import { sumTaxes, taxesByCode, visitTaxes, type LineTax } from '../domain/taxes.js';
+import type { VisitValueItem } from '../domain/visit-values.js';
 import type { MembershipCycleInvoice, RedeemablePurchase, RedemptionLine } from '../domain/redemption.js';
 import type { InvoiceStatus } from '../domain/redemption.js';
 import { Purchase } from '../entities/purchase.entity.js';
@@ -13,6 +16,8 @@ export interface PurchaseRows {
   purchase: Purchase;
   balances: PurchaseBalance[];
   state: RedeemablePurchase;
+  /** An insurance-friendly package's taxes spread over its visits; null otherwise (billing-rules.md "Taxes"). */
+  packageTaxes: PackageVisitTaxes | null;
 }
 
 /** What a redemption needs of an invoice and one of its lines. */
@@ -27,17 +32,20 @@ export interface InvoiceLineState {
   amountPaid: number;
   /** Written off (instalments only); counted in the balance due. */
   amountWrittenOff?: number;
-  line: { id: string; serviceId: string | null; kind?: InvoiceLineKind; quantity: number; amount: number; redemptionCommandId: string | null } | null;
+  /** Σ of its lines' taxes. */
+  taxTotal?: number;
+  line: { id: string; serviceId: string | null; kind?: InvoiceLineKind; quantity: number; amount: number; redemptionCommandId: string | null; taxes?: LineTax[] } | null;
 }
 
-type LineFields = Pick<NonNullable<InvoiceLineState['line']>, 'serviceId' | 'kind' | 'quantity' | 'amount' | 'redemptionCommandId'>;
+type LineFields = Pick<NonNullable<InvoiceLineState['line']>, 'serviceId' | 'kind' | 'quantity' | 'amount' | 'redemptionCommandId'> & { taxes?: readonly { amount: number }[] };
 type InvoiceFields = Pick<InvoiceLineState, 'status' | 'patientId' | 'serviceDate' | 'total' | 'coveredAmount' | 'amountPaid' | 'amountWrittenOff'>;
 
 export function redemptionLine(invoice: InvoiceFields, line: LineFields): RedemptionLine {
   return {
     invoiceStatus: invoice.status,
     invoicePatientId: invoice.patientId,
-    lineCovered: isLineCovered(invoice, { amount: line.amount, redeemed: line.redemptionCommandId !== null }),
+    // Money paid on the invoice may have paid the line with its taxes.
+    lineCovered: isLineCovered(invoice, { amount: line.amount + sumTaxes(line.taxes ?? []), redeemed: line.redemptionCommandId !== null }),
     serviceId: line.serviceId ?? '',
     kind: line.kind ?? 'service',
     quantity: line.quantity,
@@ -60,7 +68,12 @@ export const purchaseStateColumns = (em: EntityManager) => `${columnsOf(em, Purc
             case when p.kind = 'membership' then
               (select coalesce(json_agg(json_build_object('serviceId', u.service_id, 'cycleStart', u.cycle_start::text, 'used', u.used)), '[]')
                  from (select service_id, cycle_start, -sum(visits) as used from ledger_entry
-                        where purchase_id = p.id and type in ('redeemed', 'redemption_reversed') and cycle_start is not null group by service_id, cycle_start) u) end as usage_json`;
+                        where purchase_id = p.id and type in ('redeemed', 'redemption_reversed') and cycle_start is not null group by service_id, cycle_start) u) end as usage_json,
+            case when p.kind = 'package' and p.insurance_friendly then json_build_object(
+              'lineTaxes', (select coalesce(json_agg(l.taxes), '[]') from invoice i join invoice_line l on l.invoice_id = i.id
+                             where i.purchase_id = coalesce(p.source_purchase_id, p.id) and i.status <> 'void' and l.kind = 'plan'),
+              'items', (select coalesce(json_agg(json_build_object('serviceId', b.service_id, 'quantity', b.total, 'listPrice', b.list_price) order by b.position), '[]')
+                          from purchase_balance b where b.purchase_id = coalesce(p.source_purchase_id, p.id))) end as package_taxes_json`;
 
 /** Purchases (by ids, or a patient's active and expired ones) in one query, without locks. */
 export async function loadPurchaseStates(em: EntityManager, clinicId: string, where: { ids?: string[]; patientId?: string }): Promise<PurchaseRows[]> {
@@ -73,10 +86,27 @@ export async function loadPurchaseStates(em: EntityManager, clinicId: string, wh
 }
 
 export function toPurchaseRows(em: EntityManager, row: Record<string, unknown>): PurchaseRows {
-  const { balances_json, amount_paid_sum, invoiced_total, cycle_invoices_json, usage_json, ...purchaseRow } = row;
+  const { balances_json, amount_paid_sum, invoiced_total, cycle_invoices_json, usage_json, package_taxes_json, ...purchaseRow } = row;
   const purchase = em.map(Purchase, purchaseRow);
   const balances = parseJson<Record<string, unknown>[]>(balances_json).map((b) => em.map(PurchaseBalance, b));
-  return { purchase, balances, state: purchaseState(purchase, balances, Number(amount_paid_sum), Number(invoiced_total), cycle_invoices_json, usage_json) };
+  const state = purchaseState(purchase, balances, Number(amount_paid_sum), Number(invoiced_total), cycle_invoices_json, usage_json);
+  return { purchase, balances, state, packageTaxes: packageTaxesOf(purchase, balances, package_taxes_json) };
+}
+
+/**
+ * The taxes an insurance-friendly package was sold with (Σ over its invoices that are not void,
+ * per code: the instalments add up to the taxes of the whole price), spread over its visits like
+ * the price (a transferred package: its source's). The first visit consumed claims each tax's
+ * remainder; a transferred package's source keeps that claim.
+ */
+function packageTaxesOf(purchase: Purchase, balances: PurchaseBalance[], json: unknown): PackageVisitTaxes | null {
+  if (json === null || json === undefined) return null;
+  const { lineTaxes, items } = parseJson<{ lineTaxes: LineTax[][]; items: { serviceId: string; quantity: number | string; listPrice: number | string }[] }>(json);
+  const taxes = taxesByCode(lineTaxes.map((t) => ({ taxes: t.map((x) => ({ ...x, amount: Number(x.amount) })) })));
+  if (taxes.length === 0) return null;
+  const visitItems: VisitValueItem[] = items.map((i) => ({ serviceId: i.serviceId, quantity: Number(i.quantity), listPrice: Number(i.listPrice) }));
+  const consumed = balances.some((b) => b.used + b.transferredOut > 0);
+  return { perVisit: visitTaxes(taxes, visitItems), firstVisitUnclaimed: !consumed && purchase.sourcePurchaseId === null };
 }
 
 function purchaseState(purchase: Purchase, balances: PurchaseBalance[], amountPaid: number, invoicedTotal: number, cycleInvoicesJson: unknown, usageJson: unknown): RedeemablePurchase {

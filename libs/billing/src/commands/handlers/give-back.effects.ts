@@ -6,7 +6,6 @@ import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import type { GivenBackResult } from '../catalogue.js';
 import { db, json } from '../../db/query.js';
-import { untaxedSubtotal } from '../../invoices/untaxed-subtotal.js';
 import type { EffectWrite } from '../handler.js';
 import { givenBackKey } from './give-back.repository.js';
 
@@ -38,6 +37,8 @@ export function giveBackWrites(
       db.updateTable('invoice_line')
         .set({
           amount: e.line.amount, covered_amount: 0, redemption_purchase_id: null, redemption_command_id: null, redemption_payment_id: null,
+          // The line's taxes come back (billing-rules.md "Taxes").
+          ...(e.line.taxes ? { taxes: json(e.line.taxes) } : {}),
           ...(e.line.amount !== target.line.amount ? { unit_price: Math.round(e.line.amount / Math.max(1, target.redemption.quantity)) } : {}),
         })
         .where('id', '=', e.lineId),
@@ -58,11 +59,14 @@ export function giveBackWrites(
     writes.push(db.updateTable('purchase').set({ status: 'active' }).where('id', '=', purchaseId).where('status', '=', 'exhausted'));
   }
   const { total, coveredAmount, amountPaid } = invoice.final;
+  // The invoice's taxes grow by the lines' restored taxes; its subtotal is the rest of the total.
+  const taxDelta = effects.reduce((sum, e) => sum + e.line.taxDelta, 0);
+  const totals = { total, tax_total: sql<number>`tax_total + ${taxDelta}::bigint`, subtotal: sql<number>`${total}::bigint - (tax_total + ${taxDelta}::bigint)` };
   if (invoice.voided) {
     assertTransition('invoice', invoice.final.status, 'void');
-    writes.push(db.updateTable('invoice').set({ total, subtotal: untaxedSubtotal(total), covered_amount: coveredAmount, amount_paid: amountPaid, status: 'void', voided_at: sql<Date>`now()` }).where('id', '=', invoice.id));
+    writes.push(db.updateTable('invoice').set({ ...totals, covered_amount: coveredAmount, amount_paid: amountPaid, status: 'void', voided_at: sql<Date>`now()` }).where('id', '=', invoice.id));
   } else {
-    writes.push(db.updateTable('invoice').set({ total, subtotal: untaxedSubtotal(total), covered_amount: coveredAmount, amount_paid: amountPaid, status: invoice.final.status }).where('id', '=', invoice.id));
+    writes.push(db.updateTable('invoice').set({ ...totals, covered_amount: coveredAmount, amount_paid: amountPaid, status: invoice.final.status }).where('id', '=', invoice.id));
   }
   return writes;
 }

@@ -4,6 +4,8 @@ import type { InvoiceKind, InvoiceStatus } from '../../domain/invoice.js';
 import type { RecordedPayment } from '../../domain/invoice-void.js';
 import type { PurchaseKind, PurchaseStatus } from '../../domain/purchase-status.js';
 import type { GiveBackTarget } from '../../domain/reversal.js';
+import { restoredLineTaxes } from '../../domain/redemption-taxes.js';
+import type { LineTax } from '../../domain/taxes.js';
 import type { BillingInterval } from '../../domain/dates.js';
 
 // What the corrections (reversal, invoice void, appointment cancellation, invoice refund) read
@@ -14,6 +16,8 @@ export interface LockedInvoice {
   kind: InvoiceKind;
   status: InvoiceStatus;
   total: number;
+  /** Σ of its lines' taxes. */
+  taxTotal: number;
   coveredAmount: number;
   amountPaid: number;
   amountRefunded: number;
@@ -40,7 +44,15 @@ export interface RedeemedLineRow {
   redemptionId: string;
   purchaseId: string;
   creditPayment: { id: string; amount: number } | null;
+  /** The line's taxes now, and before it was redeemed (recorded on the redeemed ledger entry). */
+  taxes: LineTax[];
+  taxesBefore: LineTax[];
 }
+
+const taxesFrom = (value: unknown): LineTax[] => {
+  const list = (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as LineTax[];
+  return list.map((t) => ({ code: t.code, rateMilliPercent: Number(t.rateMilliPercent), amount: Number(t.amount) }));
+};
 
 /** The ledger key of a redemption given back (reversed or released): once per redemption, whoever asks. */
 export const givenBackKey = (redemptionId: string) => `${redemptionId}:given_back`;
@@ -64,7 +76,7 @@ export async function lockPurchases(em: EntityManager, clinicId: string, ids: re
 
 export async function lockInvoice(em: EntityManager, clinicId: string, id: string): Promise<LockedInvoice | null> {
   const [r] = await em.execute<Record<string, unknown>[]>(
-    `select id, kind, status, total, covered_amount, amount_paid, amount_refunded, service_date::text as service_date
+    `select id, kind, status, total, tax_total, covered_amount, amount_paid, amount_refunded, service_date::text as service_date
        from invoice where id = ? and clinic_id = ? for update`,
     [id, clinicId],
   );
@@ -74,6 +86,7 @@ export async function lockInvoice(em: EntityManager, clinicId: string, id: strin
         kind: r.kind as InvoiceKind,
         status: r.status as InvoiceStatus,
         total: Number(r.total),
+        taxTotal: Number(r.tax_total),
         coveredAmount: Number(r.covered_amount),
         amountPaid: Number(r.amount_paid),
         amountRefunded: Number(r.amount_refunded),
@@ -87,9 +100,11 @@ export async function redeemedLines(em: EntityManager, invoiceId: string, lineId
   const rows = await em.execute<Record<string, unknown>[]>(
     `select l.id, l.amount, l.quantity, l.covered_amount, l.redemption_command_id, l.redemption_purchase_id,
             coalesce(l.service_id::text, c.result->>'serviceId') as service_id, coalesce(s.price, 0) as service_price,
-            (c.result->>'quantity')::int as redeemed_quantity, p.id as payment_id, p.amount as payment_amount
+            (c.result->>'quantity')::int as redeemed_quantity, p.id as payment_id, p.amount as payment_amount,
+            l.taxes, coalesce(le.details->'lineTaxesBefore', '[]'::jsonb) as taxes_before
        from invoice_line l
        join command c on c.id = l.redemption_command_id
+       left join ledger_entry le on le.effect_key = c.id::text || ':redeemed'
        left join service s on s.id = l.service_id
        left join payment p on p.id = l.redemption_payment_id and not p.voided
       where l.invoice_id = ? and l.redemption_command_id is not null ${lineId ? 'and l.id = ?' : ''}
@@ -106,6 +121,8 @@ export async function redeemedLines(em: EntityManager, invoiceId: string, lineId
     redemptionId: r.redemption_command_id as string,
     purchaseId: r.redemption_purchase_id as string,
     creditPayment: r.payment_id ? { id: r.payment_id as string, amount: Number(r.payment_amount) } : null,
+    taxes: taxesFrom(r.taxes),
+    taxesBefore: taxesFrom(r.taxes_before),
   }));
 }
 
@@ -145,6 +162,12 @@ export async function wasGivenBack(em: EntityManager, redemptionId: string): Pro
   return rows.length > 0;
 }
 
+/** The line as it is and what it goes back to, with the taxes it had before at their rates. */
+function lineBack(line: RedeemedLineRow, listAmount: number): GiveBackTarget['line'] {
+  const restored = restoredLineTaxes(line.taxesBefore, line.taxes, listAmount);
+  return { id: line.id, amount: line.amount, listAmount, restoredTax: restored.taxDelta, restoredTaxes: restored.taxes };
+}
+
 /** The domain's view of one redemption on its line. */
 export function giveBackTarget(line: RedeemedLineRow, invoice: LockedInvoice, purchase: LockedPurchase): GiveBackTarget {
   return {
@@ -159,7 +182,7 @@ export function giveBackTarget(line: RedeemedLineRow, invoice: LockedInvoice, pu
     },
     // An insurance-friendly redemption repriced the line at the visit value: it goes back to the
     // service's list price; an ordinary one never changed the line's amount.
-    line: { id: line.id, amount: line.amount, listAmount: purchase.insuranceFriendly ? line.servicePrice * line.quantity : line.amount },
+    line: lineBack(line, purchase.insuranceFriendly ? line.servicePrice * line.quantity : line.amount),
     invoice: { id: invoice.id, total: invoice.total, coveredAmount: invoice.coveredAmount, amountPaid: invoice.amountPaid, status: invoice.status },
     purchase: {
       id: purchase.id,

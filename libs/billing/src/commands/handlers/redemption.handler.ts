@@ -1,10 +1,11 @@
 import { redeemedInvoice } from '../../domain/invoice.js';
 import { chooseRedemption, decideRedemption, type RedemptionEffects } from '../../domain/redemption.js';
+import { redeemedLineTaxes, type PackageVisitTaxes } from '../../domain/redemption-taxes.js';
+import { sumTaxes } from '../../domain/taxes.js';
 import { assertTransition } from '../../domain/transitions.js';
 import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
-import { db } from '../../db/query.js';
-import { untaxedSubtotal } from '../../invoices/untaxed-subtotal.js';
+import { db, json } from '../../db/query.js';
 import { redemptionLine, type InvoiceLineState } from '../../queries/purchase-states.js';
 import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
 import { loadRedemptionState, lockForRedemption } from './redemption.repository.js';
@@ -29,9 +30,10 @@ export const redemptionHandler: CommandHandler<'redemption'> = {
       : chooseRedemption(lineState, candidates.map((c) => c.state), ctx);
     if (!decision.ok) return rejected(decision.rejected);
 
-    const purchase = candidates.find((c) => c.purchase.id === decision.effects.purchaseId)!.purchase;
+    const chosen = candidates.find((c) => c.purchase.id === decision.effects.purchaseId)!;
+    const purchase = chosen.purchase;
     if (decision.effects.exhausts) assertTransition('purchase', purchase.status, 'exhausted');
-    const { paymentId, writes } = redemptionWrites(command, invoice, purchase.kind, decision.effects);
+    const { paymentId, writes } = redemptionWrites(command, invoice, purchase.kind, decision.effects, chosen.packageTaxes);
     return succeeded<'redemption'>({
       purchaseId: purchase.id,
       coveredAmount: decision.effects.coveredAmount,
@@ -51,33 +53,51 @@ export const redemptionHandler: CommandHandler<'redemption'> = {
  * invoice's totals and status, the balance and the purchase's status. Every row carries a key
  * unique to this command.
  */
-function redemptionWrites(command: Command, invoice: InvoiceLineState, kind: 'package' | 'membership', effects: RedemptionEffects): { paymentId: string | null; writes: EffectWrite[] } {
+function redemptionWrites(
+  command: Command,
+  invoice: InvoiceLineState,
+  kind: 'package' | 'membership',
+  effects: RedemptionEffects,
+  packageTaxes: PackageVisitTaxes | null,
+): { paymentId: string | null; writes: EffectWrite[] } {
   const line = invoice.line!;
   const insurance = effects.insurance;
-  const paymentId = insurance && insurance.paymentAmount > 0 ? newId() : null;
   const lineAmount = insurance ? insurance.lineAmount : line.amount;
+  // Not taxed twice: the line keeps only the taxes of what the patient still pays on it, plus an
+  // insurance-friendly visit's share of the package's taxes, which its package credit pays.
+  const taxesBefore = line.taxes ?? [];
+  const patientPays = insurance ? insurance.lineAmount - insurance.paymentAmount : line.amount - effects.coveredAmount;
+  const lineTaxes = redeemedLineTaxes(taxesBefore, patientPays, insurance && packageTaxes ? { serviceId: effects.serviceId, quantity: effects.quantity, packageTaxes } : null);
+  const taxDelta = sumTaxes(lineTaxes.taxes) - sumTaxes(taxesBefore);
+  const creditAmount = insurance ? insurance.paymentAmount + lineTaxes.creditTax : 0;
+  const paymentId = creditAmount > 0 ? newId() : null;
   const { total, coveredAmount, amountPaid, status } = redeemedInvoice(invoice, {
     lineAmount: line.amount,
     newLineAmount: lineAmount,
     coveredAmount: effects.coveredAmount,
-    creditPayment: paymentId ? insurance!.paymentAmount : 0,
+    creditPayment: creditAmount,
+    taxDelta,
   });
+  const taxTotal = (invoice.taxTotal ?? 0) + taxDelta;
   const writes: EffectWrite[] = [
     db.insertInto('ledger_entry').values({
       id: newId(), clinic_id: invoice.clinicId, purchase_id: effects.purchaseId, service_id: effects.serviceId, type: 'redeemed', visits: -effects.quantity,
       amount: 0, cycle_start: effects.cycleStart, invoice_id: invoice.invoiceId, command_id: command.id, effect_key: `${command.id}:redeemed`, by_key_id: command.requestedByKeyId,
+      // The line's taxes before: a reversal brings them back at the same rates.
+      ...(taxesBefore.length ? { details: json({ lineTaxesBefore: taxesBefore }) } : {}),
     }),
     db.updateTable('invoice_line')
       .set({
         covered_amount: effects.coveredAmount, redemption_purchase_id: effects.purchaseId, redemption_command_id: command.id, redemption_payment_id: paymentId, amount: lineAmount,
+        taxes: json(lineTaxes.taxes),
         ...(insurance ? { unit_price: insurance.unitPrice } : {}),
       })
       .where('id', '=', line.id),
-    db.updateTable('invoice').set({ total, subtotal: untaxedSubtotal(total), covered_amount: coveredAmount, amount_paid: amountPaid, status }).where('id', '=', invoice.invoiceId),
+    db.updateTable('invoice').set({ total, subtotal: total - taxTotal, tax_total: taxTotal, covered_amount: coveredAmount, amount_paid: amountPaid, status }).where('id', '=', invoice.invoiceId),
   ];
   if (paymentId) {
     writes.push(db.insertInto('payment').values({
-      id: paymentId, clinic_id: invoice.clinicId, invoice_id: invoice.invoiceId, amount: insurance!.paymentAmount, method: 'package_credit',
+      id: paymentId, clinic_id: invoice.clinicId, invoice_id: invoice.invoiceId, amount: creditAmount, method: 'package_credit',
       reference: `purchase ${effects.purchaseId}`, command_id: command.id, effect_key: `${command.id}:package_credit`, created_by_key_id: command.requestedByKeyId,
     }));
   }

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { IsoDate } from '../../domain/dates.js';
 import type { InvoiceLineKind } from '../../domain/invoice.js';
 import type { InvoiceStatus } from '../../domain/redemption.js';
+import type { LineTax } from '../../domain/taxes.js';
 import { executePrepared } from '../../database/prepared.js';
 import { db, run } from '../../db/query.js';
 import { parseJson, purchaseStateColumns, toPurchaseRows, type InvoiceLineState, type PurchaseRows } from '../../queries/purchase-states.js';
@@ -56,8 +57,8 @@ export async function loadRedemptionState(em: EntityManager, clinicId: string, p
 }
 
 /** An invoice and one of its lines, as a redemption reads them (parameters: line, invoice, clinic). */
-const INVOICE_LINE_SQL = `select i.id, i.clinic_id, i.patient_id, i.status, i.service_date::text as service_date, i.total, i.covered_amount, i.amount_paid, i.amount_written_off,
-            l.id as line_id, l.service_id, l.kind, l.quantity, l.amount, l.redemption_command_id
+const INVOICE_LINE_SQL = `select i.id, i.clinic_id, i.patient_id, i.status, i.service_date::text as service_date, i.total, i.tax_total, i.covered_amount, i.amount_paid, i.amount_written_off,
+            l.id as line_id, l.service_id, l.kind, l.quantity, l.amount, l.taxes, l.redemption_command_id
        from invoice i left join invoice_line l on l.id = ? and l.invoice_id = i.id
       where i.id = ? and i.clinic_id = ?`;
 
@@ -72,8 +73,13 @@ function toInvoiceLineState(r: Record<string, unknown>): InvoiceLineState {
     coveredAmount: Number(r.covered_amount),
     amountPaid: Number(r.amount_paid),
     amountWrittenOff: Number(r.amount_written_off ?? 0),
+    taxTotal: Number(r.tax_total ?? 0),
     line: r.line_id
-      ? { id: r.line_id as string, serviceId: (r.service_id as string | null) ?? null, kind: (r.kind as InvoiceLineKind | null) ?? 'service', quantity: Number(r.quantity), amount: Number(r.amount), redemptionCommandId: (r.redemption_command_id as string | null) ?? null }
+      ? {
+          id: r.line_id as string, serviceId: (r.service_id as string | null) ?? null, kind: (r.kind as InvoiceLineKind | null) ?? 'service', quantity: Number(r.quantity), amount: Number(r.amount),
+          redemptionCommandId: (r.redemption_command_id as string | null) ?? null,
+          taxes: parseJson<LineTax[]>(r.taxes).map((t) => ({ ...t, amount: Number(t.amount) })),
+        }
       : null,
   };
 }
