@@ -53,6 +53,8 @@ export interface RefundRequest {
 export interface RefundResult {
   purchaseId: string;
   amount: number;
+  /** The tax returned with `amount` (0 without taxes). */
+  taxAmount: number;
   allocations: RefundAllocation[];
   cancelled: boolean;
 }

@@ -30,7 +30,17 @@ const state = (over: Partial<RefundState> = {}): RefundState => ({
 describe('refund policy amounts (worked examples)', () => {
   it('10 visits for 100000, 3 used, prorated: 70000', () => {
     expect(refundableAmount(state())).toBe(70000);
-    expect(decideRefund(state(), {})).toEqual({ ok: true, effects: { amount: 70000, allocations: [{ invoiceId: 'inv1', amount: 70000 }], cancels: true } });
+    expect(decideRefund(state(), {})).toEqual({ ok: true, effects: { amount: 70000, allocations: [{ invoiceId: 'inv1', amount: 70000 }], cancels: true, taxAmount: 0 } });
+  });
+  it('taxed at 13 %: value used 33900 with taxes, refundable 79100, of which taxAmount 9100 (billing-rules.md "Taxes")', () => {
+    const taxed = state({
+      amountPaid: 113000,
+      invoiced: { totals: 113000, subtotals: 100000 },
+      invoices: [{ id: 'inv1', createdAt: '2026-01-01T00:00:00.000Z', amountPaid: 113000, amountRefunded: 0, total: 113000, taxTotal: 13000 }],
+    });
+    expect(refundableAmount(taxed)).toBe(79100);
+    expect(decideRefund(taxed, {})).toEqual({ ok: true, effects: { amount: 79100, allocations: [{ invoiceId: 'inv1', amount: 79100 }], cancels: true, taxAmount: 9100 } });
+    expect(decideRefund(taxed, { amount: 1130 })).toMatchObject({ ok: true, effects: { amount: 1130, taxAmount: 130 } });
   });
   it('same with list price 12000, full_price: 64000', () => {
     expect(refundableAmount(state({ policy: 'full_price' }))).toBe(64000);

@@ -3,6 +3,7 @@ import { accept, reject, type Decision } from './errors.js';
 import { mulDiv } from './money.js';
 import type { PurchaseKind } from './purchase-status.js';
 import type { PurchaseBalanceState } from './redemption.js';
+import { refundTaxAmount, taxInclusiveValue } from './taxes.js';
 
 export type RefundPolicy = 'prorated' | 'full_price';
 
@@ -20,6 +21,9 @@ export interface RefundInvoice {
   createdAt: string;
   amountPaid: number;
   amountRefunded: number;
+  /** Its total and taxes (the tax a refund drawn from it returns); absent: untaxed. */
+  total?: number;
+  taxTotal?: number;
 }
 
 export interface RefundState {
@@ -36,6 +40,8 @@ export interface RefundState {
   isTransferTarget: boolean;
   membership?: RefundMembershipState;
   invoices: RefundInvoice[];
+  /** Σ totals and Σ subtotals of the purchase's invoices that are not void; absent: untaxed. */
+  invoiced?: { totals: number; subtotals: number };
 }
 
 export interface RefundRequest {
@@ -54,6 +60,8 @@ export interface RefundEffects {
   allocations: RefundAllocation[];
   /** A refund of an active purchase cancels it in the same transaction. */
   cancels: boolean;
+  /** The tax returned with `amount`: round half up(amount × Σ taxTotal ÷ Σ total) over the invoices drawn from. */
+  taxAmount: number;
 }
 
 /** Value the patient already received, under the clinic's policy. Transferred visits count as used. */
@@ -78,8 +86,25 @@ function netPaid(state: RefundState): number {
   return Math.max(0, state.amountPaid - state.amountRefunded);
 }
 
+/**
+ * The value used with the purchase's taxes (billing-rules.md "Taxes"), once on the whole: money
+ * paid includes taxes, so what the patient got is counted the same way.
+ */
+export function valueUsedWithTaxes(state: RefundState): number {
+  const used = valueUsed(state);
+  return state.invoiced ? taxInclusiveValue(used, state.invoiced.totals, state.invoiced.subtotals) : used;
+}
+
 export function refundableAmount(state: RefundState): number {
-  return Math.max(0, netPaid(state) - valueUsed(state));
+  return Math.max(0, netPaid(state) - valueUsedWithTaxes(state));
+}
+
+/** The tax a refund returns, over the invoices its allocations draw from (0 without taxes). */
+export function refundTax(amount: number, allocations: readonly RefundAllocation[], invoices: readonly RefundInvoice[]): number {
+  const drawn = invoices.filter((inv) => allocations.some((a) => a.invoiceId === inv.id));
+  const total = drawn.reduce((n, inv) => n + (inv.total ?? 0), 0);
+  const taxTotal = drawn.reduce((n, inv) => n + (inv.taxTotal ?? 0), 0);
+  return refundTaxAmount(amount, taxTotal, total);
 }
 
 function byNewest(a: RefundInvoice, b: RefundInvoice): number {
@@ -117,5 +142,6 @@ export function decideRefund(state: RefundState, request: RefundRequest): Decisi
     if (!Number.isSafeInteger(amount) || amount < 1 || ceiling <= 0) return reject('nothing_to_refund');
     if (amount > ceiling) return reject('refund_exceeds_paid');
   }
-  return accept({ amount, allocations: allocateRefund(amount, state.invoices), cancels: state.status === 'active' });
+  const allocations = allocateRefund(amount, state.invoices);
+  return accept({ amount, allocations, cancels: state.status === 'active', taxAmount: refundTax(amount, allocations, state.invoices) });
 }

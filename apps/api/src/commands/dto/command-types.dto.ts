@@ -154,6 +154,9 @@ export class RefundCommandResult {
   @ApiProperty({ type: 'integer', description: 'Minor units refunded' })
   amount: number;
 
+  @ApiProperty({ type: 'integer', description: 'The tax in amount: round half up(amount × Σ taxTotal ÷ Σ total) over the invoices drawn from; 0 without taxes' })
+  taxAmount: number;
+
   @ApiProperty({ type: () => [RefundAllocationResult], description: 'Per invoice, newest first' })
   allocations: RefundAllocationResult[];
 
@@ -462,7 +465,7 @@ export class InvoiceRefundCommandResult {
   @ApiProperty({ type: 'integer', description: 'Minor units refunded' })
   amount: number;
 
-  @ApiProperty({ type: 'integer', description: 'The tax in amount (0 until taxes are wired)' })
+  @ApiProperty({ type: 'integer', description: 'The tax in amount: round half up(amount × taxTotal ÷ total) of the invoice; 0 without taxes' })
   taxAmount: number;
 
   @ApiProperty({ format: 'uuid', description: 'The negative payment recording it' })

@@ -1,4 +1,5 @@
 import { decideInvoiceRefund } from '../../domain/invoice-refund.js';
+import { refundTaxAmount } from '../../domain/taxes.js';
 import { newId } from '../../entities/base.js';
 import { db } from '../../db/query.js';
 import { rejected, succeeded, type CommandHandler } from '../handler.js';
@@ -13,8 +14,12 @@ export const invoiceRefundHandler: CommandHandler<'invoice_refund'> = {
     const invoice = await lockInvoice(em, clinic.id, request.invoiceId);
     if (!invoice) return rejected('nothing_to_refund', 'The invoice does not exist');
     const payments = await paymentsOf(em, invoice.id);
-    // Taxes are not wired yet: taxAmount 0 (the domain takes the rule once they are).
-    const decision = decideInvoiceRefund({ kind: invoice.kind, payments, amountRefunded: invoice.amountRefunded }, request.amount === undefined ? {} : { amount: request.amount });
+    // The tax returned with the money, in the invoice's proportion (billing-rules.md "Taxes").
+    const decision = decideInvoiceRefund(
+      { kind: invoice.kind, payments, amountRefunded: invoice.amountRefunded },
+      request.amount === undefined ? {} : { amount: request.amount },
+      { taxAmount: (amount) => refundTaxAmount(amount, invoice.taxTotal, invoice.total) },
+    );
     if (!decision.ok) return rejected(decision.rejected);
     const { amount, taxAmount } = decision.effects;
     const paymentId = newId();

@@ -22,6 +22,8 @@ export const refundHandler: CommandHandler<'refund'> = {
     if (!purchase) return rejected('nothing_to_refund', 'The purchase does not exist');
     const [balances, invoices] = await Promise.all([balancesOf(em, purchase.id), lockInvoicesOf(em, purchase.id)]);
     const amountPaid = invoices.reduce((sum, i) => sum + i.amountPaid, 0);
+    // The value used is counted with the taxes of the invoices that are not void (billing-rules.md "Taxes").
+    const live = invoices.filter((i) => i.status !== 'void');
     const decision = decideRefund(
       {
         kind: purchase.kind,
@@ -34,7 +36,8 @@ export const refundHandler: CommandHandler<'refund'> = {
         firstVisitExtra: purchase.firstVisitExtra,
         isTransferTarget: purchase.sourcePurchaseId !== null,
         ...(purchase.kind === 'membership' ? { membership: await membershipUsage(em, purchase, balances, today) } : {}),
-        invoices: invoices.map((i) => ({ id: i.id, createdAt: i.createdAt.toISOString(), amountPaid: i.amountPaid, amountRefunded: i.amountRefunded })),
+        invoices: invoices.map((i) => ({ id: i.id, createdAt: i.createdAt.toISOString(), amountPaid: i.amountPaid, amountRefunded: i.amountRefunded, total: Number(i.total), taxTotal: Number(i.taxTotal) })),
+        invoiced: { totals: live.reduce((sum, i) => sum + Number(i.total), 0), subtotals: live.reduce((sum, i) => sum + Number(i.subtotal), 0) },
       },
       request.amount === undefined ? {} : { amount: request.amount },
     );
@@ -80,7 +83,10 @@ export const refundHandler: CommandHandler<'refund'> = {
     for (const [invoiceId, amountRefunded] of refunded) {
       if (!writtenOff.includes(invoiceId)) writes.push(db.updateTable('invoice').set({ amount_refunded: amountRefunded }).where('id', '=', invoiceId));
     }
-    return succeeded<'refund'>({ purchaseId: purchase.id, amount: decision.effects.amount, allocations: decision.effects.allocations, cancelled }, writes);
+    return succeeded<'refund'>(
+      { purchaseId: purchase.id, amount: decision.effects.amount, taxAmount: decision.effects.taxAmount, allocations: decision.effects.allocations, cancelled },
+      writes,
+    );
   },
 };
 
