@@ -129,6 +129,15 @@ describe('clinics (e2e)', () => {
       expect(read.body.settings).toEqual(b.body.settings);
     });
 
+    it('sets the tax number and clears it with null', async () => {
+      const set = await env.http().patch('/v1/clinic/settings').set(bearer(clinic.keys.owner)).send({ taxNumber: '123456789 RT0001' });
+      expect(set.body.settings.taxNumber).toBe('123456789 RT0001');
+      const cleared = await env.http().patch('/v1/clinic/settings').set(bearer(clinic.keys.owner)).send({ taxNumber: null });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body.settings.taxNumber).toBeNull();
+      await env.http().patch('/v1/clinic/settings').set(bearer(clinic.keys.owner)).send({ taxNumber: '   ' }).expect(400);
+    });
+
     it('does not disturb invoice numbering', async () => {
       await env.db.query('update clinic set invoice_seq = 41 where id = $1', [clinic.id]);
       await env.http().patch('/v1/clinic/settings').set(bearer(clinic.keys.owner)).send({ membershipGraceDays: 1 }).expect(200);

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { MAX_CLINIC_TAXES, type RefundPolicy } from '@app/billing';
-import { TextField } from '../../common/fields/field.decorators.js';
+import { OptionalTextField, TextField } from '../../common/fields/field.decorators.js';
 import { TaxCodeField, TaxRateField } from '../../common/fields/tax-fields.js';
 
 export const REFUND_POLICIES: RefundPolicy[] = ['prorated', 'full_price'];
@@ -49,9 +49,6 @@ export class ClinicSettingsDto {
   @Type(() => ClinicTaxDto)
   taxes?: ClinicTaxDto[];
 
-  @ApiPropertyOptional({ type: String, maxLength: 50, description: 'Printed on documents', example: '123456789 RT0001' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(50)
-  taxNumber?: string;
+  @OptionalTextField({ max: 50, description: 'Printed on documents; null clears it', example: '123456789 RT0001' })
+  taxNumber?: string | null;
 }
