@@ -1,9 +1,11 @@
-// Taxes, part 1 (issue 15): the clinic's taxes and tax number, tax codes on services and plans,
-// taxed sales (full price and instalments, to the cent), lines keeping their rates, unlocking by
-// the price with taxes, and existing invoices migrated with subtotal = total.
+// Taxes (issue 15): the clinic's taxes and tax number, tax codes on services and plans, taxed
+// sales (full price and instalments, to the cent), lines keeping their rates, unlocking by the
+// price with taxes, existing invoices migrated with subtotal = total; then taxed visits, redeemed
+// visits not taxed twice, insurance-friendly visits, refunds with taxAmount and membership cycles.
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { dropDatabase, migrate, withDatabase } from '@app/billing';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { addDays, dropDatabase, formatVerifyReport, migrate, ormConfig, todayIn, verifyLedger, withDatabase } from '@app/billing';
 import { startTestEnv, type TestEnv } from './harness.js';
 import { bearer, createClinic, type TestClinic } from './helpers.js';
 import { Fixtures } from './fixtures.js';
@@ -175,6 +177,156 @@ describe('taxes (e2e)', () => {
       const plan = await f.packagePlan(serviceId, 1, 10000, { taxCodes: ['HST'] });
       const { invoices } = await f.purchase(patientId, plan.id);
       await expect(env.db.query('update invoice set total = total + 1 where id = $1', [invoices[0].id])).rejects.toThrow(/invoice_total_with_taxes/);
+    });
+  });
+
+  // Part 2: visits, redemptions, reversals, refunds and membership cycles, on a clinic of their own
+  // (HST 13 %, GST 5 %), each a worked example of billing-rules.md "Taxes".
+  describe('visits, redemptions, refunds and cycles', () => {
+    let c2: TestClinic;
+    let g: Fixtures;
+    let massage: { id: string };
+    let patientId: string;
+    const hst = (rate: string) => settings({ taxes: [{ code: 'HST', name: 'HST', rate }, { code: 'GST', name: 'GST', rate: '5' }] }, c2);
+    const inv = (id: string) => g.get(`/v1/invoices/${id}`);
+    const succeeded = (res: { status: number; body: any }) => {
+      expect({ status: res.status, commandStatus: res.body.status, error: res.body.error }).toEqual({ status: 200, commandStatus: 'succeeded', error: undefined });
+      return res.body;
+    };
+    const redeem = async (invoiceId: string, lineId: string, purchaseId: string) => succeeded(await g.redeem({ invoiceId, lineId, purchaseId }));
+
+    beforeAll(async () => {
+      c2 = await createClinic(env, { name: 'Taxed visits' });
+      g = new Fixtures(env, c2);
+      expect((await hst('13')).status).toBe(200);
+      massage = (await env.http().post('/v1/services').set(bearer(c2.keys.owner)).send({ name: 'Massage', price: 12000, taxCodes: ['HST'] })).body;
+      patientId = (await g.patient('Visit', 'Taxed')).id;
+    });
+
+    it("an appointment's line is taxed by its service's codes", async () => {
+      const { invoiceId } = await g.appointmentInvoice(patientId, massage.id);
+      const invoice = await inv(invoiceId);
+      expect(invoice).toMatchObject({ subtotal: 12000, taxTotal: 1560, total: 13560, balanceDue: 13560 });
+      expect(invoice.lines[0].taxes).toEqual([{ code: 'HST', rate: '13', amount: 1560 }]);
+    });
+
+    it('a redeemed taxed visit has no taxes and nothing due; a reversal brings the line\'s taxes back', async () => {
+      const plan = await g.packagePlan(massage.id, 10, 100000, { taxCodes: ['HST'] });
+      const purchase = await g.paidPurchase(patientId, plan.id);
+      const { invoiceId, lineId } = await g.appointmentInvoice(patientId, massage.id);
+      const redemption = await redeem(invoiceId, lineId, purchase.id);
+      const redeemed = await inv(invoiceId);
+      expect(redeemed).toMatchObject({ status: 'paid', subtotal: 12000, taxTotal: 0, total: 12000, balanceDue: 0 });
+      expect(redeemed.lines[0].taxes).toEqual([]);
+
+      succeeded(await g.command(`/v1/redemptions/${redemption.id}/reversal`, { reason: 'wrong package' }, { key: c2.keys.front_desk }));
+      const back = await inv(invoiceId);
+      expect(back).toMatchObject({ status: 'open', subtotal: 12000, taxTotal: 1560, total: 13560, balanceDue: 13560 });
+      expect(back.lines[0].taxes).toEqual([{ code: 'HST', rate: '13', amount: 1560 }]);
+    });
+
+    it('an insurance-friendly package: each visit is its value with its share of the taxes, and the visits add up to price + taxes to the cent', async () => {
+      const plan = await g.packagePlan(massage.id, 3, 100000, { taxCodes: ['HST'], insuranceFriendly: true });
+      const purchase = await g.paidPurchase(patientId, plan.id);
+      const paid: number[] = [];
+      const lines: unknown[] = [];
+      for (let visit = 0; visit < 3; visit++) {
+        const { invoiceId, lineId } = await g.appointmentInvoice(patientId, massage.id);
+        await redeem(invoiceId, lineId, purchase.id);
+        const invoice = await inv(invoiceId);
+        expect(invoice).toMatchObject({ status: 'paid', balanceDue: 0 });
+        expect(invoice.payments.map((p: { method: string }) => p.method)).toEqual(['package_credit']);
+        paid.push(invoice.payments[0].amount);
+        lines.push({ amount: invoice.lines[0].amount, taxes: invoice.lines[0].taxes });
+      }
+      // Visit values 33334, 33333, 33333; taxes 4334, 4333, 4333 (billing-rules.md "Taxes").
+      expect(lines).toEqual([
+        { amount: 33334, taxes: [{ code: 'HST', rate: '13', amount: 4334 }] },
+        { amount: 33333, taxes: [{ code: 'HST', rate: '13', amount: 4333 }] },
+        { amount: 33333, taxes: [{ code: 'HST', rate: '13', amount: 4333 }] },
+      ]);
+      expect(paid).toEqual([37668, 37666, 37666]);
+      expect(paid.reduce((n, x) => n + x, 0)).toBe(113000);
+    });
+
+    it("a patient portion is taxed by the service's codes and stays for the patient", async () => {
+      const plan = await g.plan({ kind: 'package', name: 'Co-pay package', price: 80000, taxCodes: ['HST'], items: [{ serviceId: massage.id, quantity: 10, patientPortion: 2000 }] });
+      const purchase = await g.paidPurchase(patientId, plan.id);
+      const { invoiceId, lineId } = await g.appointmentInvoice(patientId, massage.id);
+      await redeem(invoiceId, lineId, purchase.id);
+      const invoice = await inv(invoiceId);
+      // Covered 10000; the portion 2000 is taxed 13 %: 260.
+      expect(invoice).toMatchObject({ status: 'open', subtotal: 12000, taxTotal: 260, total: 12260, balanceDue: 2260 });
+      expect(invoice.lines[0]).toMatchObject({ redemption: { coveredAmount: 10000 }, taxes: [{ code: 'HST', rate: '13', amount: 260 }] });
+    });
+
+    it('a refund returns tax with the money: 10 visits for 100000 at 13 %, 3 used: refundable 79100, taxAmount 9100', async () => {
+      const plan = await g.packagePlan(massage.id, 10, 100000, { taxCodes: ['HST'] });
+      const purchase = await g.paidPurchase(patientId, plan.id);
+      const { invoiceId, lineId } = await g.visitInvoice(patientId, massage.id, 3);
+      await redeem(invoiceId, lineId, purchase.id);
+      const refund = succeeded(await g.command(`/v1/purchases/${purchase.id}/refunds`, { method: 'card', reason: 'moving away' }));
+      expect(refund.result).toMatchObject({ amount: 79100, taxAmount: 9100, cancelled: true });
+    });
+
+    it('an untaxed refund has taxAmount 0; an invoice refund returns its invoice\'s share of tax', async () => {
+      const untaxed = await g.packagePlan(massage.id, 10, 100000);
+      const purchase = await g.paidPurchase(patientId, untaxed.id);
+      expect(succeeded(await g.command(`/v1/purchases/${purchase.id}/refunds`, { method: 'card', reason: 'r' })).result).toMatchObject({ amount: 100000, taxAmount: 0 });
+
+      const { invoiceId } = await g.appointmentInvoice(patientId, massage.id);
+      await g.pay(invoiceId, 13560);
+      const refund = succeeded(await g.command(`/v1/invoices/${invoiceId}/refunds`, { method: 'card', reason: 'r', amount: 13560 }));
+      expect(refund.result).toMatchObject({ amount: 13560, taxAmount: 1560 });
+    });
+
+    it('a charge line is taxed by its own codes (each one of the clinic\'s), a tip never', async () => {
+      const { invoiceId } = await g.appointmentInvoice(patientId, massage.id);
+      const lines = (body: Record<string, unknown>) => env.http().post(`/v1/invoices/${invoiceId}/lines`).set(bearer(c2.keys.front_desk)).send(body);
+      const charge = await lines({ kind: 'charge', description: 'Oil', amount: 5000, taxCodes: ['HST', 'GST'] });
+      expect(charge.status).toBe(201);
+      expect(charge.body.taxes).toEqual([{ code: 'HST', rate: '13', amount: 650 }, { code: 'GST', rate: '5', amount: 250 }]);
+      const unknown = await lines({ kind: 'charge', description: 'Oil', amount: 5000, taxCodes: ['QST'] });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.code).toBe('validation_failed');
+      expect(unknown.body.errors.map((e: { field: string }) => e.field)).toEqual(['taxCodes']);
+      const tip = await lines({ kind: 'tip', description: 'Thanks', amount: 2000 });
+      expect(tip.status).toBe(201);
+      expect(tip.body.taxes).toEqual([]);
+      const invoice = await inv(invoiceId);
+      expect(invoice).toMatchObject({ subtotal: 12000 + 5000 + 2000, taxTotal: 1560 + 900, total: 21460, balanceDue: 21460 });
+    });
+
+    it("a membership cycle is billed with the day's rates: the new rate on the new invoice, the old one kept on the old", async () => {
+      const plan = await g.membershipPlan(massage.id, 2, 15000, { taxCodes: ['HST'] });
+      const startDate = addDays(todayIn('America/Toronto'), -35);
+      const purchase = await g.purchase(patientId, plan.id, { startDate });
+      const first = await inv(purchase.invoices[0].id);
+      expect(first.lines[0].taxes).toEqual([{ code: 'HST', rate: '13', amount: 1950 }]);
+
+      expect((await hst('15')).status).toBe(200);
+      try {
+        succeeded(await g.command('/v1/reconciliations', { asOf: todayIn('America/Toronto') }, { wait: 30 }));
+        const { rows } = await env.db.query(`select id from invoice where purchase_id = $1 and kind = 'membership' order by cycle_start`, [purchase.id]);
+        expect(rows.length).toBeGreaterThanOrEqual(2);
+        const [old, next] = [await inv(rows[0].id), await inv(rows[1].id)];
+        expect(old).toMatchObject({ subtotal: 15000, taxTotal: 1950, total: 16950 });
+        expect(old.lines[0].taxes).toEqual([{ code: 'HST', rate: '13', amount: 1950 }]);
+        expect(next).toMatchObject({ subtotal: 15000, taxTotal: 2250, total: 17250, status: 'open' });
+        expect(next.lines[0].taxes).toEqual([{ code: 'HST', rate: '15', amount: 2250 }]);
+      } finally {
+        await hst('13');
+      }
+    });
+
+    it('leaves the ledger clean (verifier)', async () => {
+      const orm = await MikroORM.init(ormConfig({ databaseUrl: env.config.DATABASE_URL, poolSize: 2 }));
+      try {
+        const result = await verifyLedger(orm.em);
+        expect(result.clean ? 'clean' : formatVerifyReport(result)).toBe('clean');
+      } finally {
+        await orm.close();
+      }
     });
   });
 
