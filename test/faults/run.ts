@@ -1,5 +1,7 @@
 // Fault suite: the compiled API and two workers on a scratch database, a mixed load of commands
-// and payments with duplicate Idempotency-Keys, while workers are killed (-9) and restarted,
+// (redemptions, transfers, refunds, cancellations, and the corrections: reversals, invoice voids
+// and refunds, appointment cancellations, extensions, pauses and resumes, retries of failed
+// commands) and payments and tips, on taxed (13% HST) and untaxed plans, with duplicate Idempotency-Keys, while workers are killed (-9) and restarted,
 // the suite's own Redis keys are wiped once and its database's connections cut once. Then every
 // accepted command must become final, nothing may be applied twice, and the verifier must be clean.
 //
@@ -151,6 +153,12 @@ async function post(path: string, key: string, body: unknown, idempotencyKey: st
   return last;
 }
 
+async function patched(path: string, key: string, body: unknown): Promise<any> {
+  const res = await call('PATCH', path, key, body);
+  if (res.status !== 200) throw new Error(`PATCH ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 async function created(path: string, key: string, body: unknown): Promise<any> {
   const res = await post(path, key, body, `setup-${randomBytes(8).toString('hex')}`);
   if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -244,12 +252,14 @@ interface Visit {
   lineId: string;
   patientId: string;
   holder: Holder;
+  /** Set when the visit is an appointment's invoice (made by POST /v1/appointments/:id/invoice). */
+  appointmentId?: string;
 }
 
 interface Op {
   key: string;
   apiKey: string;
-  kind: 'redemption' | 'transfer' | 'refund' | 'cancellation';
+  kind: 'redemption' | 'transfer' | 'refund' | 'cancellation' | 'reversal' | 'invoice_void' | 'invoice_refund' | 'appointment_cancellation' | 'extension' | 'pause' | 'resume';
   path: string;
   body: Record<string, unknown>;
 }
@@ -262,6 +272,12 @@ const outcome = {
   commandAnswers: new Map<number, number>(),
   payments: { posted: 0, created: 0, replayed: 0, refused: 0, failed: 0 },
   paymentIdsByKey: new Map<string, Set<string>>(),
+  /** Tips: Idempotency-Key → every line id answered for it. */
+  tips: { posted: 0, created: 0, refused: 0 },
+  tipIdsByKey: new Map<string, Set<string>>(),
+  /** Commands accepted by kind, and the failed ones sent back by POST /v1/commands/:id/retry. */
+  byKind: new Map<string, number>(),
+  retries: { asked: 0, requeued: 0, refused: 0 },
   kills: 0,
   wipes: 0,
   cuts: 0,
@@ -324,16 +340,19 @@ async function main(): Promise<number> {
       const owner: string = clinic.ownerKey;
       const billing = (await created('/v1/api-keys', owner, { name: 'billing', role: 'billing' })).key as string;
       const desk = (await created('/v1/api-keys', owner, { name: 'desk', role: 'front_desk' })).key as string;
+      // A 13% tax, on the small package and the membership (their invoices carry it; refunds split it).
+      await patched('/v1/clinic/settings', owner, { taxes: [{ code: 'HST', name: 'HST', rate: '13' }] });
       const massage = (await created('/v1/services', owner, { name: 'Massage', price: 1000 })).id as string;
       const facial = (await created('/v1/services', owner, { name: 'Facial', price: 800 })).id as string;
       const plans = {
-        pack: (await created('/v1/plans', owner, { kind: 'package', name: '30 massages', price: 30_000, items: [{ serviceId: massage, quantity: 30 }] })).id as string,
-        small: (await created('/v1/plans', owner, { kind: 'package', name: '5 massages', price: 5_000, items: [{ serviceId: massage, quantity: 5 }] })).id as string,
+        // Expiring, so extensions have something to extend.
+        pack: (await created('/v1/plans', owner, { kind: 'package', name: '30 massages', price: 30_000, validityDays: 365, items: [{ serviceId: massage, quantity: 30 }] })).id as string,
+        small: (await created('/v1/plans', owner, { kind: 'package', name: '5 massages', price: 5_000, taxCodes: ['HST'], items: [{ serviceId: massage, quantity: 5 }] })).id as string,
         insurance: (await created('/v1/plans', owner, {
           kind: 'package', name: 'Insurance pack', price: 17_000, insuranceFriendly: true,
           items: [{ serviceId: massage, quantity: 10 }, { serviceId: facial, quantity: 10 }],
         })).id as string,
-        membership: (await created('/v1/plans', owner, { kind: 'membership', name: 'Monthly', price: 5_000, billingInterval: 'month', items: [{ serviceId: massage, quantity: 4 }] })).id as string,
+        membership: (await created('/v1/plans', owner, { kind: 'membership', name: 'Monthly', price: 5_000, billingInterval: 'month', taxCodes: ['HST'], items: [{ serviceId: massage, quantity: 4 }] })).id as string,
       };
       clinics.push({ id: clinic.id, billing, desk, massage, facial, plans });
     }
@@ -350,11 +369,11 @@ async function main(): Promise<number> {
         const main = await created(`/v1/patients/${patient.id}/purchases`, ctx.desk, { planId: ctx.plans.pack });
         await payInvoice(main.invoices[0].id, 15_000);
         const refundable = await created(`/v1/patients/${patient.id}/purchases`, ctx.desk, { planId: ctx.plans.small });
-        await payInvoice(refundable.invoices[0].id, 5_000);
+        await payInvoice(refundable.invoices[0].id, refundable.invoices[0].total);
         let memberId: string | null = null;
         if ((f + i) % 3 === 0) {
           const m = await created(`/v1/patients/${patient.id}/purchases`, ctx.desk, { planId: ctx.plans.membership });
-          await payInvoice(m.invoices[0].id, 5_000);
+          await payInvoice(m.invoices[0].id, m.invoices[0].total);
           memberId = m.id;
         }
         let insuranceId: string | null = null;
@@ -416,6 +435,18 @@ async function main(): Promise<number> {
       const who = random() < 0.85 || !holder.partner ? holder : holder.partner;
       const { ctx } = who;
       const service = who.insuranceId && random() < 0.3 ? ctx.facial : ctx.massage;
+      if (random() < 0.12) {
+        // An appointment and its invoice (one line for the service), so cancellations have something to cancel.
+        const startsAt = new Date(Date.now() + between(2, 30) * 86_400_000).toISOString();
+        const appointment = await post('/v1/appointments', ctx.desk, { patientId: who.patientId, serviceId: service, startsAt }, `appt-${randomBytes(8).toString('hex')}`);
+        if (appointment.status !== 201) return null;
+        const invoice = await post(`/v1/appointments/${appointment.body.id}/invoice`, ctx.desk, {}, `appt-inv-${randomBytes(8).toString('hex')}`);
+        const lineId = invoice.body?.lines?.[0]?.id;
+        if ((invoice.status !== 201 && invoice.status !== 200) || typeof lineId !== 'string') return null;
+        const visit: Visit = { invoiceId: invoice.body.id, lineId, patientId: who.patientId, holder: who, appointmentId: appointment.body.id };
+        visits.push(visit);
+        return visit;
+      }
       for (let attempt = 0; attempt < 3; attempt += 1) {
         if (!who.openInvoice || who.openInvoice.lines >= 4) {
           const invoice = await post('/v1/invoices', ctx.desk, { patientId: who.patientId }, `inv-${randomBytes(8).toString('hex')}`);
@@ -436,12 +467,56 @@ async function main(): Promise<number> {
       return null;
     };
 
-    const nextOp = async (i: number): Promise<Op | 'payment' | null> => {
+    const clinicOf = (apiKey: string) => clinics.find((c) => c.desk === apiKey || c.billing === apiKey)!;
+    /** Redemptions answered succeeded: what reversals give back. */
+    const redeemed: { id: string; ctx: ClinicCtx }[] = [];
+    const recentVisit = () => visits[Math.max(0, visits.length - 1 - Math.floor(random() * Math.min(visits.length, 200)))];
+    const nextOp = async (i: number): Promise<Op | 'payment' | 'tip' | 'retry' | null> => {
       const holder = pick(holders);
       const { ctx } = holder;
       const r = random();
       const key = `fault-${SEED}-${i}`;
-      if (r < 0.58) {
+      const reason = `fault ${i}`;
+      // The corrections (issue 14), about a fifth of the operations.
+      if (r >= 0.8) {
+        const c = random();
+        if (c < 0.25) {
+          if (redeemed.length === 0) return null;
+          const redemption = redeemed[Math.max(0, redeemed.length - 1 - Math.floor(random() * Math.min(redeemed.length, 100)))];
+          return { kind: 'reversal', key, apiKey: redemption.ctx.desk, path: `/v1/redemptions/${redemption.id}/reversal`, body: { reason } };
+        }
+        if (c < 0.35) {
+          const visit = visits.length ? recentVisit() : null;
+          if (!visit) return null;
+          // No more lines on it once it is void.
+          if (visit.holder.openInvoice?.id === visit.invoiceId) visit.holder.openInvoice = null;
+          return { kind: 'invoice_void', key, apiKey: visit.holder.ctx.billing, path: `/v1/invoices/${visit.invoiceId}/void`, body: { reason } };
+        }
+        if (c < 0.47) {
+          const visit = visits.length ? recentVisit() : null;
+          if (!visit) return null;
+          return { kind: 'invoice_refund', key, apiKey: visit.holder.ctx.billing, path: `/v1/invoices/${visit.invoiceId}/refunds`, body: { ...(random() < 0.5 ? { amount: between(50, 600) } : {}), method: pick(['card', 'cash']), reason } };
+        }
+        if (c < 0.57) {
+          const booked = visits.filter((v) => v.appointmentId).slice(-100);
+          if (booked.length === 0) return null;
+          const visit = pick(booked);
+          return { kind: 'appointment_cancellation', key, apiKey: visit.holder.ctx.desk, path: `/v1/appointments/${visit.appointmentId}/cancellation`, body: { reason } };
+        }
+        if (c < 0.67) {
+          const expiresOn = new Date(Date.now() + (400 + i) * 86_400_000).toISOString().slice(0, 10);
+          return { kind: 'extension', key, apiKey: ctx.billing, path: `/v1/purchases/${holder.packId}/extension`, body: { expiresOn, reason } };
+        }
+        if (c < 0.77) {
+          if (!holder.memberId) return null;
+          return random() < 0.55
+            ? { kind: 'pause', key, apiKey: ctx.billing, path: `/v1/purchases/${holder.memberId}/pause`, body: { cycles: between(1, 3), reason } }
+            : { kind: 'resume', key, apiKey: ctx.billing, path: `/v1/purchases/${holder.memberId}/resume`, body: { reason } };
+        }
+        if (c < 0.95) return 'tip';
+        return 'retry';
+      }
+      if (r < 0.48) {
         // Redemptions; a few target a line that another command already asked for.
         const visit = r < 0.04 && visits.length > 0 ? pick(visits) : await newVisit(holder);
         if (!visit) return null;
@@ -450,17 +525,17 @@ async function main(): Promise<number> {
         const purchaseId = choice < 0.6 ? own.packId : choice < 0.75 && own.insuranceId ? own.insuranceId : undefined;
         return { kind: 'redemption', key, apiKey: own.ctx.desk, path: '/v1/redemptions', body: { invoiceId: visit.invoiceId, lineId: visit.lineId, ...(purchaseId ? { purchaseId } : {}) } };
       }
-      if (r < 0.7) return 'payment';
-      if (r < 0.83) {
+      if (r < 0.58) return 'payment';
+      if (r < 0.69) {
         return { kind: 'transfer', key, apiKey: ctx.billing, path: `/v1/purchases/${holder.packId}/transfers`, body: { toPatientId: random() < 0.9 ? holder.partnerId : holder.patientId, serviceId: ctx.massage, quantity: between(1, 2) } };
       }
-      if (r < 0.95) {
+      if (r < 0.78) {
         const target = random() < 0.9 ? holder.refundPackId : holder.packId;
         const policy = random() < 0.15;
         return { kind: 'refund', key, apiKey: ctx.billing, path: `/v1/purchases/${target}/refunds`, body: { ...(policy ? {} : { amount: between(100, 1_500) }), method: pick(['card', 'cash', 'e_transfer']), reason: `fault ${i}` } };
       }
       const target = holder.memberId && random() < 0.6 ? holder.memberId : holder.refundPackId;
-      return { kind: 'cancellation', key, apiKey: ctx.billing, path: `/v1/purchases/${target}/cancellation`, body: { reason: `fault ${i}`, ...(random() < 0.5 ? { effective: pick(['now', 'end_of_cycle']) } : {}) } };
+      return { kind: 'cancellation', key, apiKey: ctx.billing, path: `/v1/purchases/${target}/cancellation`, body: { reason, ...(random() < 0.5 ? { effective: pick(['now', 'end_of_cycle']) } : {}) } };
     };
 
     const submit = async (op: Op): Promise<void> => {
@@ -468,6 +543,8 @@ async function main(): Promise<number> {
       outcome.commandAnswers.set(res.status, (outcome.commandAnswers.get(res.status) ?? 0) + 1);
       if ((res.status === 200 || res.status === 202) && typeof res.body?.id === 'string') {
         outcome.accepted.add(res.body.id);
+        outcome.byKind.set(op.kind, (outcome.byKind.get(op.kind) ?? 0) + 1);
+        if (op.kind === 'redemption' && res.body.status === 'succeeded') redeemed.push({ id: res.body.id, ctx: clinicOf(op.apiKey) });
         const ids = outcome.idsByKey.get(op.key) ?? new Set<string>();
         ids.add(res.body.id);
         outcome.idsByKey.set(op.key, ids);
@@ -499,6 +576,40 @@ async function main(): Promise<number> {
       if (random() < 0.15) await send();
     };
 
+    /** A tip on a visit's invoice (most of them paid by their redemption), its Idempotency-Key sent twice now and then. */
+    const tip = async (i: number): Promise<void> => {
+      const visit = visits.length ? recentVisit() : null;
+      if (!visit) return;
+      const key = `fault-tip-${SEED}-${i}`;
+      const body = { kind: 'tip', description: `Tip ${i}`, amount: between(100, 800) };
+      const send = async () => {
+        outcome.tips.posted += 1;
+        const res = await post(`/v1/invoices/${visit.invoiceId}/lines`, visit.holder.ctx.desk, body, key);
+        if (res.status === 201 || res.status === 200) {
+          outcome.tips.created += 1;
+          const ids = outcome.tipIdsByKey.get(key) ?? new Set<string>();
+          ids.add(res.body.id);
+          outcome.tipIdsByKey.set(key, ids);
+        } else outcome.tips.refused += 1;
+      };
+      await send();
+      if (random() < 0.15) await send();
+    };
+
+    /** A failed command of the clinic, if any, sent back to the queue (same id, same effect keys). */
+    const retry = async (): Promise<void> => {
+      const { ctx } = pick(holders);
+      const failed = await call('GET', '/v1/commands?status=failed&limit=5', ctx.billing);
+      const command = failed.status === 200 ? failed.body?.data?.[0] : undefined;
+      if (!command) return;
+      outcome.retries.asked += 1;
+      const res = await call('POST', `/v1/commands/${command.id}/retry`, ctx.billing);
+      if (res.status === 202) {
+        outcome.retries.requeued += 1;
+        outcome.accepted.add(command.id);
+      } else outcome.retries.refused += 1;
+    };
+
     let done = 0;
     const loadDeadline = Date.now() + LOAD_DEADLINE_MS;
     const progressEvery = Math.max(500, Math.floor(OPS / 10));
@@ -506,6 +617,8 @@ async function main(): Promise<number> {
       try {
         const op = await nextOp(i);
         if (op === 'payment') await payment(i);
+        else if (op === 'tip') await tip(i);
+        else if (op === 'retry') await retry();
         else if (op) {
           const dup = random();
           if (dup < 0.08) await Promise.all([submit(op), submit(op)]); // same key at once
@@ -538,10 +651,20 @@ async function main(): Promise<number> {
       }
     };
     const drainDeadline = Date.now() + DRAIN_DEADLINE_MS;
+    const drainStarted = Date.now();
+    let drainReported = false;
     let open = Number.POSITIVE_INFINITY;
     while (Date.now() < drainDeadline) {
       open = (await query<{ n: number }>(`select count(*)::int as n from command where status in ('queued', 'running')`))[0].n;
       if (open === 0) break;
+      if (Date.now() - drainStarted > 10_000 && !drainReported) {
+        // A slow drain says what waits: by type, status and attempts, with the oldest's age.
+        drainReported = true;
+        const waiting = await query<{ type: string; status: string; attempts: number; n: number; oldest: number }>(
+          `select type, status, attempts, count(*)::int as n, extract(epoch from now() - min(created_at))::int as oldest from command
+           where status in ('queued', 'running') group by 1, 2, 3 order by 4 desc limit 8`);
+        console.log(`faults: still open after 10 s of drain: ${waiting.map((w) => `${w.type}/${w.status}/attempts ${w.attempts}: ${w.n} (oldest ${w.oldest} s)`).join('; ')}`);
+      }
       await sleep(500);
     }
     const drainSeconds = (Date.now() - started) / 1000 - loadSeconds;
@@ -599,15 +722,24 @@ async function main(): Promise<number> {
     // Applied twice: by the client's answers, and by what the database holds.
     const keyDuplicates = [...outcome.idsByKey.values()].filter((ids) => ids.size > 1).length;
     const paymentKeyDuplicates = [...outcome.paymentIdsByKey.values()].filter((ids) => ids.size > 1).length;
+    const tipKeyDuplicates = [...outcome.tipIdsByKey.values()].filter((ids) => ids.size > 1).length;
     const [dbDup] = await query<Record<string, number>>(`
       select
         (select count(*) from (select 1 from command where idempotency_key is not null group by clinic_id, idempotency_key having count(*) > 1) d)::int as commands_per_key,
-        (select count(*) from (select 1 from command where type = 'redemption' and status = 'succeeded' group by result->>'lineId' having count(*) > 1) d)::int as lines_redeemed_twice,
-        (select count(*) from (select 1 from ledger_entry where command_id is not null group by command_id, type having count(*) > 1) d)::int as ledger_twice,
+        -- A line may be redeemed again once its redemption was given back (key <redemption>:given_back): live ones only.
+        (select count(*) from (select 1 from command c where type = 'redemption' and status = 'succeeded'
+                               and not exists (select 1 from ledger_entry g where g.effect_key = c.id::text || ':given_back')
+                               group by result->>'lineId' having count(*) > 1) d)::int as lines_redeemed_twice,
+        -- One entry of a type per command, but a void gives back each of its redemptions (one entry per redemption).
+        (select count(*) from (select 1 from ledger_entry where command_id is not null group by command_id, type, details->>'redemptionId' having count(*) > 1) d)::int as ledger_twice,
+        (select count(*) from (select 1 from ledger_entry where type in ('redemption_reversed', 'redemption_released') group by details->>'redemptionId' having count(*) > 1) d)::int as given_back_twice,
+        (select count(*) from (select 1 from ledger_entry e join command c on c.id = e.command_id
+                               where c.type in ('extension', 'pause', 'resume') group by e.command_id having count(*) > 1) d)::int as history_twice,
+        (select count(*) from (select 1 from invoice_line where kind = 'tip' group by invoice_id, description having count(*) > 1) d)::int as tips_twice,
         (select count(*) from (select 1 from payment where command_id is not null group by command_id, invoice_id having count(*) > 1) d)::int as command_payments_twice,
         (select count(*) from (select 1 from payment where reference like 'fault-pay-%' group by reference having count(*) > 1) d)::int as desk_payments_twice,
         (select count(*) from (select 1 from idempotency_record where command_id is not null group by command_id having count(*) > 1) d)::int as keys_per_command`);
-    const duplicated = keyDuplicates + paymentKeyDuplicates + Object.values(dbDup).reduce((a, b) => a + Number(b), 0);
+    const duplicated = keyDuplicates + paymentKeyDuplicates + tipKeyDuplicates + Object.values(dbDup).reduce((a, b) => a + Number(b), 0);
 
     const { MikroORM } = await import('@mikro-orm/postgresql');
     const orm = await MikroORM.init(lib.ormConfig({ databaseUrl, poolSize: 2 }));
@@ -624,8 +756,10 @@ async function main(): Promise<number> {
     console.log(`faults: commands in the database by status: ${all.map((r) => `${r.status}=${r.n}`).join(' ')}; not final: ${notFinal}`);
     console.log(`faults: command answers by HTTP status: ${[...outcome.commandAnswers.entries()].sort().map(([s, n]) => `${s}:${n}`).join(' ')}; submissions never accepted: ${outcome.commandsNotAccepted}`);
     console.log(`faults: payments posted ${outcome.payments.posted}: created ${outcome.payments.created}, replayed ${outcome.payments.replayed}, refused (4xx) ${outcome.payments.refused}, failed ${outcome.payments.failed}`);
+    console.log(`faults: commands accepted by kind: ${[...outcome.byKind.entries()].sort().map(([k, n]) => `${k}=${n}`).join(' ')}`);
+    console.log(`faults: tips posted ${outcome.tips.posted}: created ${outcome.tips.created} (replays included), refused ${outcome.tips.refused}; retries of failed commands asked ${outcome.retries.asked}, re-queued ${outcome.retries.requeued}, refused ${outcome.retries.refused}`);
     console.log(`faults: requests ${stats.requests}, retried ${stats.retries} (5xx ${stats.http5xx}, network ${stats.networkErrors}), gave up ${stats.gaveUp}`);
-    console.log(`faults: duplicates: keys answered with two ids ${keyDuplicates}, payment keys with two payments ${paymentKeyDuplicates}, in the database ${JSON.stringify(dbDup)}`);
+    console.log(`faults: duplicates: keys answered with two ids ${keyDuplicates}, payment keys with two payments ${paymentKeyDuplicates}, tip keys with two lines ${tipKeyDuplicates}, in the database ${JSON.stringify(dbDup)}`);
     console.log(`faults: latency: ${latencySummary()}`);
     console.log(`faults: stranded command probe (queued in Postgres, absent from Redis): ${probe}`);
     console.log(`faults: load ${loadSeconds.toFixed(1)} s, drain ${drainSeconds.toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s; workers restarted ${outcome.restarts} times`);
