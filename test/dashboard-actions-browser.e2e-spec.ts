@@ -16,6 +16,9 @@ const TZ = 'America/Toronto';
 const today = () => todayIn(TZ);
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
+// The page's document, in functions run inside the page: the tests' TypeScript has no DOM lib, and
+// the page's CSP forbids waitForFunction's evaluation of strings (so no string there).
+type InPageDocument = { querySelector(selector: string): { textContent: string | null } | null };
 
 describe('dashboard actions, charts and phone layout in a browser (e2e)', () => {
   let env: TestEnv;
@@ -102,7 +105,7 @@ describe('dashboard actions, charts and phone layout in a browser (e2e)', () => 
     await expect(page.locator('#retried .badge').textContent()).resolves.toBe('Queued');
     await page.waitForSelector('#live-indicator[data-state="live"]');
     await env.startWorker();
-    await page.waitForFunction("document.querySelector('#retried .badge')?.textContent === 'Succeeded'", undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { document: InPageDocument }).document.querySelector('#retried .badge')?.textContent === 'Succeeded', undefined, { timeout: 20_000 });
     await page.waitForSelector('#toast.show');
     await expect(page.locator('#toast').textContent()).resolves.toBe('Redemption succeeded for Rita Redeemer');
     await expect(page.locator(`#failed-commands tr[data-command-id="${failed.id}"]`).count()).resolves.toBe(0);
@@ -210,7 +213,7 @@ describe('dashboard actions, charts and phone layout in a browser (e2e)', () => 
     await page.unroute('**/dashboard/events');
     await page.waitForSelector('#live-indicator[data-state="live"]', { timeout: 25_000 });
     await expect(page.locator('#stale-banner').isHidden()).resolves.toBe(true);
-    await page.waitForFunction("/Live updates: Live|Dashboard updated/.test(document.getElementById('announcer')?.textContent ?? '')");
+    await page.waitForFunction(() => /Live updates: Live|Dashboard updated/.test((globalThis as unknown as { document: InPageDocument }).document.querySelector('#announcer')?.textContent ?? ''));
     expect(problems).toEqual([]);
   }, 60_000);
 });
