@@ -664,6 +664,17 @@ async function main(): Promise<number> {
           `select type, status, attempts, count(*)::int as n, extract(epoch from now() - min(created_at))::int as oldest from command
            where status in ('queued', 'running') group by 1, 2, 3 order by 4 desc limit 8`);
         console.log(`faults: still open after 10 s of drain: ${waiting.map((w) => `${w.type}/${w.status}/attempts ${w.attempts}: ${w.n} (oldest ${w.oldest} s)`).join('; ')}`);
+        // And where their jobs are in Redis (active in a killed worker waits for the stall check; missing waits for the sweeper).
+        const ids = await query<{ id: string }>(`select id from command where status in ('queued', 'running') order by created_at limit 5`);
+        const states = await Promise.all(ids.map(async ({ id }) => {
+          const job = `${queuePrefix}:${'commands'}:${id}`;
+          const [exists, active, wait, delayed, lock] = await Promise.all([
+            redis.exists(job), redis.lpos(`${queuePrefix}:commands:active`, id), redis.lpos(`${queuePrefix}:commands:wait`, id),
+            redis.zscore(`${queuePrefix}:commands:delayed`, id), redis.exists(`${job}:lock`),
+          ]);
+          return `${id.slice(0, 8)}: job ${exists ? 'stored' : 'missing'}${active !== null ? ', active' : ''}${wait !== null ? ', waiting' : ''}${delayed !== null ? ', delayed' : ''}${lock ? ', locked' : ''}`;
+        }));
+        console.log(`faults: their jobs: ${states.join('; ')}`);
       }
       await sleep(500);
     }
@@ -765,7 +776,11 @@ async function main(): Promise<number> {
     console.log(`faults: load ${loadSeconds.toFixed(1)} s, drain ${drainSeconds.toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s; workers restarted ${outcome.restarts} times`);
     console.log(`faults: commands accepted ${acceptedIds.length}, succeeded ${count('succeeded')}, rejected ${count('rejected')}, failed ${count('failed')}, lost ${lost}, duplicated effects ${duplicated}, kills survived ${outcome.kills}`);
 
-    const pass = lost === 0 && duplicated === 0 && verifier.clean && outcome.kills === KILLS && outcome.wipes === 1 && outcome.cuts === 1;
+    // Every kind of command was in the mix (a silent 4xx on one route would leave it out).
+    const absent = ['redemption', 'transfer', 'refund', 'cancellation', 'reversal', 'invoice_void', 'invoice_refund', 'appointment_cancellation', 'extension', 'pause', 'resume']
+      .filter((kind) => !outcome.byKind.get(kind));
+    if (absent.length) console.log(`faults: never accepted: ${absent.join(', ')}`);
+    const pass = lost === 0 && duplicated === 0 && verifier.clean && outcome.kills === KILLS && outcome.wipes === 1 && outcome.cuts === 1 && absent.length === 0 && outcome.tips.created > 0;
     if (!pass) {
       for (const proc of [api, ...workers]) if (proc.log.length) console.log(`--- last stderr of ${proc.name}:\n${proc.log.slice(-15).join('\n')}`);
     }
