@@ -9,6 +9,7 @@ export * from './membership-allowance.js';
 export * from './purchase-status.js';
 export * from './redemption.js';
 export * from './redemption-taxes.js';
+export * from './redemption-invoice.js';
 export * from './refund.js';
 export * from './transfer.js';
 export * from './cancellation.js';

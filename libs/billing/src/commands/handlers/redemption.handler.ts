@@ -1,7 +1,6 @@
-import { redeemedInvoice } from '../../domain/invoice.js';
 import { chooseRedemption, decideRedemption, type RedemptionEffects } from '../../domain/redemption.js';
-import { redeemedLineTaxes, type PackageVisitTaxes } from '../../domain/redemption-taxes.js';
-import { sumTaxes } from '../../domain/taxes.js';
+import { redemptionInvoiceEffects } from '../../domain/redemption-invoice.js';
+import type { PackageVisitTaxes } from '../../domain/redemption-taxes.js';
 import { assertTransition } from '../../domain/transitions.js';
 import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
@@ -61,24 +60,10 @@ function redemptionWrites(
   packageTaxes: PackageVisitTaxes | null,
 ): { paymentId: string | null; writes: EffectWrite[] } {
   const line = invoice.line!;
-  const insurance = effects.insurance;
-  const lineAmount = insurance ? insurance.lineAmount : line.amount;
-  // Not taxed twice: the line keeps only the taxes of what the patient still pays on it, plus an
-  // insurance-friendly visit's share of the package's taxes, which its package credit pays.
   const taxesBefore = line.taxes ?? [];
-  const patientPays = insurance ? insurance.lineAmount - insurance.paymentAmount : line.amount - effects.coveredAmount;
-  const lineTaxes = redeemedLineTaxes(taxesBefore, patientPays, insurance && packageTaxes ? { serviceId: effects.serviceId, quantity: effects.quantity, packageTaxes } : null);
-  const taxDelta = sumTaxes(lineTaxes.taxes) - sumTaxes(taxesBefore);
-  const creditAmount = insurance ? insurance.paymentAmount + lineTaxes.creditTax : 0;
-  const paymentId = creditAmount > 0 ? newId() : null;
-  const { total, coveredAmount, amountPaid, status } = redeemedInvoice(invoice, {
-    lineAmount: line.amount,
-    newLineAmount: lineAmount,
-    coveredAmount: effects.coveredAmount,
-    creditPayment: creditAmount,
-    taxDelta,
-  });
-  const taxTotal = (invoice.taxTotal ?? 0) + taxDelta;
+  const decided = redemptionInvoiceEffects({ ...invoice, taxTotal: invoice.taxTotal ?? 0 }, { amount: line.amount, taxes: taxesBefore }, effects, packageTaxes);
+  const paymentId = decided.creditPayment > 0 ? newId() : null;
+  const { total, subtotal, taxTotal, coveredAmount, amountPaid, status } = decided.invoice;
   const writes: EffectWrite[] = [
     db.insertInto('ledger_entry').values({
       id: newId(), clinic_id: invoice.clinicId, purchase_id: effects.purchaseId, service_id: effects.serviceId, type: 'redeemed', visits: -effects.quantity,
@@ -88,16 +73,16 @@ function redemptionWrites(
     }),
     db.updateTable('invoice_line')
       .set({
-        covered_amount: effects.coveredAmount, redemption_purchase_id: effects.purchaseId, redemption_command_id: command.id, redemption_payment_id: paymentId, amount: lineAmount,
-        taxes: json(lineTaxes.taxes),
-        ...(insurance ? { unit_price: insurance.unitPrice } : {}),
+        covered_amount: decided.line.coveredAmount, redemption_purchase_id: effects.purchaseId, redemption_command_id: command.id, redemption_payment_id: paymentId, amount: decided.line.amount,
+        taxes: json(decided.line.taxes),
+        ...(decided.line.unitPrice !== null ? { unit_price: decided.line.unitPrice } : {}),
       })
       .where('id', '=', line.id),
-    db.updateTable('invoice').set({ total, subtotal: total - taxTotal, tax_total: taxTotal, covered_amount: coveredAmount, amount_paid: amountPaid, status }).where('id', '=', invoice.invoiceId),
+    db.updateTable('invoice').set({ total, subtotal, tax_total: taxTotal, covered_amount: coveredAmount, amount_paid: amountPaid, status }).where('id', '=', invoice.invoiceId),
   ];
   if (paymentId) {
     writes.push(db.insertInto('payment').values({
-      id: paymentId, clinic_id: invoice.clinicId, invoice_id: invoice.invoiceId, amount: creditAmount, method: 'package_credit',
+      id: paymentId, clinic_id: invoice.clinicId, invoice_id: invoice.invoiceId, amount: decided.creditPayment, method: 'package_credit',
       reference: `purchase ${effects.purchaseId}`, command_id: command.id, effect_key: `${command.id}:package_credit`, created_by_key_id: command.requestedByKeyId,
     }));
   }
