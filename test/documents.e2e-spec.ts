@@ -38,8 +38,11 @@ describe('receipts and statements (PDF)', () => {
     env = await startTestEnv();
     clinic = await createClinic(env, { name: 'Harbourview Massage Therapy', currency: 'CAD', timezone: 'America/Toronto' });
     f = new Fixtures(env, clinic);
+    // Ontario: HST on massage packages, and the clinic's tax number on every receipt.
+    await env.http().patch('/v1/clinic/settings').set(bearer(clinic.keys.owner))
+      .send({ taxes: [{ code: 'HST', name: 'HST', rate: '13' }], taxNumber: '123456789 RT0001' }).expect(200);
     massage = await f.service('Massage therapy, 60 min', 12000);
-    const plan = await f.packagePlan(massage.id, 10, 100000, { name: '10 massages', insuranceFriendly: true });
+    const plan = await f.packagePlan(massage.id, 10, 100000, { name: '10 massages', insuranceFriendly: true, taxCodes: ['HST'] });
     patient = await f.patient('Ada', 'Lovelace', { email: 'ada@example.com', dateOfBirth: '1985-12-10' });
     pack = await f.paidPurchase(patient.id, plan.id);
     visitInvoices = [];
@@ -64,6 +67,11 @@ describe('receipts and statements (PDF)', () => {
     expect(text).toContain('Date of birth: Dec 10, 1985');
     expect(text).toContain('Massage therapy, 60 min');
     expect(text).toContain('Paid by package credit: 10 massages, visit 3 of 10');
+    // The visit's share of the package's HST (13 % of 100000 spread like the visit values), paid by its credit.
+    expect(text).toContain('123456789 RT0001');
+    expect(invoice.taxTotal).toBe(1300);
+    expect(text).toContain(`HST (13%) ${fmt(1300)}`);
+    expect(invoice.payments[0].amount).toBe(10000 + 1300);
     expect(text).toMatch(new RegExp(`Package credit purchase …${pack.id.slice(-12)} \\${fmt(invoice.payments[0].amount)}`));
     expect(text).toContain(`Total ${fmt(invoice.total)}`);
     expect(text).toContain('Balance due $0.00');
