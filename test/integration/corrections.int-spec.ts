@@ -1,38 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { startPipeline, Seed, type Pipeline } from './pipeline.js';
+import { usePipeline } from './pipeline.js';
 
 // The corrections' handlers against Postgres (issue 14): effects, refusals (writing nothing) and
 // a second run of the same command finding nothing to do.
 describe('correction handlers against Postgres (integration)', () => {
-  let p: Pipeline;
-  let seed: Seed;
-  let clinicId: string;
-  let serviceId: string;
+  const t = usePipeline();
+  const { one, refusedWithoutEffects } = t;
 
-  beforeAll(async () => {
-    p = await startPipeline();
-    seed = new Seed(p.db);
-    clinicId = await seed.clinic();
-    serviceId = await seed.service(clinicId);
-  });
-  afterAll(async () => {
-    await p?.close();
-  });
-
-  const one = async <T extends Record<string, any>>(sql: string, params: unknown[]) => (await p.db.query<T>(sql, params)).rows[0];
-  const refusedWithoutEffects = async (run: () => Promise<{ status: string; error: Record<string, any> | null }>, code: string) => {
-    const before = await seed.effectCounts();
-    const command = await run();
-    expect(command.status).toBe('rejected');
-    expect(command.error).toMatchObject({ code });
-    expect(await seed.effectCounts()).toEqual(before);
-  };
   /** A paid package of `visits` and a visit's line redeemed from it. */
   const redeemedVisit = async (visits = 5) => {
-    const patient = await seed.patient(clinicId);
-    const { purchaseId, invoiceId: packageInvoiceId } = await seed.packagePurchase(clinicId, patient, serviceId, { visits });
-    const visit = await seed.visitInvoice(clinicId, patient, serviceId);
-    const redemption = await p.run(clinicId, 'redemption', { ...visit, purchaseId });
+    const patient = await t.seed.patient(t.clinicId);
+    const { purchaseId, invoiceId: packageInvoiceId } = await t.seed.packagePurchase(t.clinicId, patient, t.serviceId, { visits });
+    const visit = await t.seed.visitInvoice(t.clinicId, patient, t.serviceId);
+    const redemption = await t.run(t.clinicId, 'redemption', { ...visit, purchaseId });
     expect(redemption.status).toBe('succeeded');
     return { patient, purchaseId, packageInvoiceId, ...visit, redemptionId: redemption.id };
   };
@@ -41,7 +21,7 @@ describe('correction handlers against Postgres (integration)', () => {
     it('adds a redemption_reversed entry keyed by the redemption, frees the line and reopens the invoice; the line redeems again', async () => {
       const { purchaseId, invoiceId, lineId, redemptionId } = await redeemedVisit(1);
       expect(await one('select status from purchase where id = $1', [purchaseId])).toEqual({ status: 'exhausted' });
-      const command = await p.run(clinicId, 'reversal', { redemptionId, reason: 'Wrong visit' });
+      const command = await t.run(t.clinicId, 'reversal', { redemptionId, reason: 'Wrong visit' });
       expect(command).toMatchObject({ status: 'succeeded', result: { redemptionId, invoiceId, lineId, purchaseId, quantity: 1 } });
       expect(await one(`select type, visits, effect_key, details->>'note' as note from ledger_entry where command_id = $1`, [command.id])).toEqual({
         type: 'redemption_reversed', visits: 1, effect_key: `${redemptionId}:given_back`, note: 'Wrong visit',
@@ -51,32 +31,32 @@ describe('correction handlers against Postgres (integration)', () => {
       expect(await one('select used from purchase_balance where purchase_id = $1', [purchaseId])).toEqual({ used: 0 });
       expect(await one('select status from purchase where id = $1', [purchaseId])).toEqual({ status: 'active' });
       // Run again (a duplicate delivery): nothing to do.
-      expect(await p.runStored(command.id)).toBe('skipped');
+      expect(await t.runStored(command.id)).toBe('skipped');
       // The line takes a new redemption (new command, new keys).
-      expect((await p.run(clinicId, 'redemption', { invoiceId, lineId, purchaseId })).status).toBe('succeeded');
+      expect((await t.run(t.clinicId, 'redemption', { invoiceId, lineId, purchaseId })).status).toBe('succeeded');
     });
 
     it('refuses not_reversible, already_reversed and purchase_not_active, writing nothing', async () => {
-      const patient = await seed.patient(clinicId);
-      const visit = await seed.visitInvoice(clinicId, patient, serviceId);
-      const failed = await p.run(clinicId, 'redemption', visit);
+      const patient = await t.seed.patient(t.clinicId);
+      const visit = await t.seed.visitInvoice(t.clinicId, patient, t.serviceId);
+      const failed = await t.run(t.clinicId, 'redemption', visit);
       expect(failed.status).toBe('rejected');
-      await refusedWithoutEffects(() => p.run(clinicId, 'reversal', { redemptionId: failed.id, reason: 'x' }), 'not_reversible');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'reversal', { redemptionId: failed.id, reason: 'x' }), 'not_reversible');
 
       const done = await redeemedVisit();
-      expect((await p.run(clinicId, 'reversal', { redemptionId: done.redemptionId, reason: 'x' })).status).toBe('succeeded');
-      await refusedWithoutEffects(() => p.run(clinicId, 'reversal', { redemptionId: done.redemptionId, reason: 'again' }), 'already_reversed');
+      expect((await t.run(t.clinicId, 'reversal', { redemptionId: done.redemptionId, reason: 'x' })).status).toBe('succeeded');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'reversal', { redemptionId: done.redemptionId, reason: 'again' }), 'already_reversed');
 
       const cancelled = await redeemedVisit();
-      expect((await p.run(clinicId, 'cancellation', { purchaseId: cancelled.purchaseId, reason: 'gone' })).status).toBe('succeeded');
-      await refusedWithoutEffects(() => p.run(clinicId, 'reversal', { redemptionId: cancelled.redemptionId, reason: 'x' }), 'purchase_not_active');
+      expect((await t.run(t.clinicId, 'cancellation', { purchaseId: cancelled.purchaseId, reason: 'gone' })).status).toBe('succeeded');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'reversal', { redemptionId: cancelled.redemptionId, reason: 'x' }), 'purchase_not_active');
     });
   });
 
   describe('invoice void', () => {
     it('reverses the redemption and voids the invoice', async () => {
       const { purchaseId, invoiceId, redemptionId } = await redeemedVisit();
-      const command = await p.run(clinicId, 'invoice_void', { invoiceId, reason: 'Twice' });
+      const command = await t.run(t.clinicId, 'invoice_void', { invoiceId, reason: 'Twice' });
       expect(command).toMatchObject({ status: 'succeeded', result: { invoiceId, status: 'void', redemptions: [{ redemptionId, purchaseId, kind: 'redemption_reversed' }] } });
       const invoice = await one<{ status: string; voided: boolean }>('select status, voided_at is not null as voided from invoice where id = $1', [invoiceId]);
       expect(invoice).toEqual({ status: 'void', voided: true });
@@ -85,67 +65,67 @@ describe('correction handlers against Postgres (integration)', () => {
 
     it('refuses invoice_void, invoice_not_voidable and invoice_has_payments, writing nothing', async () => {
       const { invoiceId, packageInvoiceId } = await redeemedVisit();
-      await refusedWithoutEffects(() => p.run(clinicId, 'invoice_void', { invoiceId: packageInvoiceId, reason: 'x' }), 'invoice_not_voidable');
-      expect((await p.run(clinicId, 'invoice_void', { invoiceId, reason: 'x' })).status).toBe('succeeded');
-      await refusedWithoutEffects(() => p.run(clinicId, 'invoice_void', { invoiceId, reason: 'x' }), 'invoice_void');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'invoice_void', { invoiceId: packageInvoiceId, reason: 'x' }), 'invoice_not_voidable');
+      expect((await t.run(t.clinicId, 'invoice_void', { invoiceId, reason: 'x' })).status).toBe('succeeded');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'invoice_void', { invoiceId, reason: 'x' }), 'invoice_void');
 
-      const patient = await seed.patient(clinicId);
-      const paid = await seed.visitInvoice(clinicId, patient, serviceId);
+      const patient = await t.seed.patient(t.clinicId);
+      const paid = await t.seed.visitInvoice(t.clinicId, patient, t.serviceId);
       await pay(paid.invoiceId, 4_000);
-      await refusedWithoutEffects(() => p.run(clinicId, 'invoice_void', { invoiceId: paid.invoiceId, reason: 'x' }), 'invoice_has_payments');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'invoice_void', { invoiceId: paid.invoiceId, reason: 'x' }), 'invoice_has_payments');
     });
   });
 
   /** A desk payment, written as the desk writes it (payment row and invoice total). */
   const pay = async (invoiceId: string, amount: number) => {
-    await p.db.query(`insert into payment (id, clinic_id, invoice_id, amount, method, effect_key) values ($1, $2, $3, $4, 'cash', $5)`, [randomUUID(), clinicId, invoiceId, amount, `desk:${randomUUID()}`]);
-    await p.db.query(`update invoice set amount_paid = amount_paid + $2::bigint, status = case when total - covered_amount - amount_paid - $2::bigint = 0 then 'paid' else status end where id = $1`, [invoiceId, amount]);
+    await t.db.query(`insert into payment (id, clinic_id, invoice_id, amount, method, effect_key) values ($1, $2, $3, $4, 'cash', $5)`, [randomUUID(), t.clinicId, invoiceId, amount, `desk:${randomUUID()}`]);
+    await t.db.query(`update invoice set amount_paid = amount_paid + $2::bigint, status = case when total - covered_amount - amount_paid - $2::bigint = 0 then 'paid' else status end where id = $1`, [invoiceId, amount]);
   };
 
   describe('invoice refund', () => {
     it('writes one negative payment and amount_refunded, and keeps the status', async () => {
-      const patient = await seed.patient(clinicId);
-      const { invoiceId } = await seed.visitInvoice(clinicId, patient, serviceId);
+      const patient = await t.seed.patient(t.clinicId);
+      const { invoiceId } = await t.seed.visitInvoice(t.clinicId, patient, t.serviceId);
       await pay(invoiceId, 10_000);
-      const command = await p.run(clinicId, 'invoice_refund', { invoiceId, amount: 2_500, method: 'card', reason: 'Sorry' });
+      const command = await t.run(t.clinicId, 'invoice_refund', { invoiceId, amount: 2_500, method: 'card', reason: 'Sorry' });
       expect(command).toMatchObject({ status: 'succeeded', result: { invoiceId, amount: 2_500, taxAmount: 0 } });
       expect(await one('select amount::int, method, reference from payment where command_id = $1', [command.id])).toEqual({ amount: -2_500, method: 'card', reference: 'Sorry' });
       expect(await one('select status, amount_refunded::int from invoice where id = $1', [invoiceId])).toEqual({ status: 'paid', amount_refunded: 2_500 });
-      await refusedWithoutEffects(() => p.run(clinicId, 'invoice_refund', { invoiceId, amount: 7_501, method: 'card', reason: 'x' }), 'refund_exceeds_paid');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'invoice_refund', { invoiceId, amount: 7_501, method: 'card', reason: 'x' }), 'refund_exceeds_paid');
     });
 
     it('refuses refund_via_purchase and nothing_to_refund, writing nothing', async () => {
       const { packageInvoiceId, invoiceId } = await redeemedVisit();
-      await refusedWithoutEffects(() => p.run(clinicId, 'invoice_refund', { invoiceId: packageInvoiceId, method: 'card', reason: 'x' }), 'refund_via_purchase');
-      await refusedWithoutEffects(() => p.run(clinicId, 'invoice_refund', { invoiceId, method: 'card', reason: 'x' }), 'nothing_to_refund');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'invoice_refund', { invoiceId: packageInvoiceId, method: 'card', reason: 'x' }), 'refund_via_purchase');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'invoice_refund', { invoiceId, method: 'card', reason: 'x' }), 'nothing_to_refund');
     });
   });
 
   describe('appointment cancellation', () => {
     const appointmentFor = async (patientId: string, invoiceId: string | null) => {
       const id = randomUUID();
-      await p.db.query(`insert into appointment (id, clinic_id, patient_id, service_id, starts_at) values ($1, $2, $3, $4, now() + interval '2 days')`, [id, clinicId, patientId, serviceId]);
-      if (invoiceId) await p.db.query('update invoice set appointment_id = $1 where id = $2', [id, invoiceId]);
+      await t.db.query(`insert into appointment (id, clinic_id, patient_id, service_id, starts_at) values ($1, $2, $3, $4, now() + interval '2 days')`, [id, t.clinicId, patientId, t.serviceId]);
+      if (invoiceId) await t.db.query('update invoice set appointment_id = $1 where id = $2', [id, invoiceId]);
       return id;
     };
 
     it('cancels it and voids its invoice, giving the visit back; a second time is appointment_cancelled', async () => {
       const { patient, purchaseId, invoiceId } = await redeemedVisit();
       const appointmentId = await appointmentFor(patient, invoiceId);
-      const command = await p.run(clinicId, 'appointment_cancellation', { appointmentId, reason: 'Ill' });
+      const command = await t.run(t.clinicId, 'appointment_cancellation', { appointmentId, reason: 'Ill' });
       expect(command).toMatchObject({ status: 'succeeded', result: { appointmentId, status: 'cancelled', invoiceId, invoiceVoided: true } });
       expect(await one('select status from appointment where id = $1', [appointmentId])).toEqual({ status: 'cancelled' });
       expect(await one('select status from invoice where id = $1', [invoiceId])).toEqual({ status: 'void' });
       expect(await one('select used from purchase_balance where purchase_id = $1', [purchaseId])).toEqual({ used: 0 });
-      await refusedWithoutEffects(() => p.run(clinicId, 'appointment_cancellation', { appointmentId, reason: 'again' }), 'appointment_cancelled');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'appointment_cancellation', { appointmentId, reason: 'again' }), 'appointment_cancelled');
     });
 
     it('refuses invoice_has_payments, writing nothing', async () => {
-      const patient = await seed.patient(clinicId);
-      const { invoiceId } = await seed.visitInvoice(clinicId, patient, serviceId);
+      const patient = await t.seed.patient(t.clinicId);
+      const { invoiceId } = await t.seed.visitInvoice(t.clinicId, patient, t.serviceId);
       await pay(invoiceId, 1_000);
       const appointmentId = await appointmentFor(patient, invoiceId);
-      await refusedWithoutEffects(() => p.run(clinicId, 'appointment_cancellation', { appointmentId }), 'invoice_has_payments');
+      await refusedWithoutEffects(() => t.run(t.clinicId, 'appointment_cancellation', { appointmentId }), 'invoice_has_payments');
       expect(await one('select status from appointment where id = $1', [appointmentId])).toEqual({ status: 'booked' });
     });
   });

@@ -154,3 +154,41 @@ export class Seed {
     return rows[0];
   }
 }
+
+/** A suite's pipeline, with one clinic and one service, started before its tests and closed after them. */
+export interface PipelineSuite extends Pipeline {
+  seed: Seed;
+  clinicId: string;
+  serviceId: string;
+  /** The first row a query returns. */
+  one<T extends Record<string, any>>(sql: string, params: unknown[]): Promise<T>;
+  /** Runs a command that must be rejected with `code`, and checks it wrote no effect. */
+  refusedWithoutEffects(run: () => Promise<Pick<CommandRow, 'status' | 'error'>>, code: string): Promise<void>;
+}
+
+/** Registers the suite's beforeAll (start, seed a clinic and a service) and afterAll (close); its fields are set once beforeAll has run. */
+export function usePipeline(): PipelineSuite {
+  let pipeline: Pipeline | undefined;
+  const suite = {
+    async one(sql: string, params: unknown[]) {
+      return (await suite.db.query(sql, params)).rows[0];
+    },
+    async refusedWithoutEffects(run: () => Promise<Pick<CommandRow, 'status' | 'error'>>, code: string) {
+      const before = await suite.seed.effectCounts();
+      const command = await run();
+      expect(command.status).toBe('rejected');
+      expect(command.error).toMatchObject({ code });
+      expect(await suite.seed.effectCounts()).toEqual(before);
+    },
+  } as PipelineSuite;
+  beforeAll(async () => {
+    pipeline = await startPipeline();
+    const seed = new Seed(pipeline.db);
+    const clinicId = await seed.clinic();
+    Object.assign(suite, pipeline, { seed, clinicId, serviceId: await seed.service(clinicId) });
+  });
+  afterAll(async () => {
+    await pipeline?.close();
+  });
+  return suite;
+}

@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import { startPipeline, Seed, type Pipeline } from './pipeline.js';
+import { usePipeline } from './pipeline.js';
 
 // A stored command the worker cannot read (a type it does not know, a request of the wrong shape)
 // is failed at once, in the attempt that found it, and BullMQ is told not to retry it.
 describe('commands that cannot be read (integration)', () => {
-  let p: Pipeline;
-  let clinicId: string;
-
-  beforeAll(async () => {
-    p = await startPipeline();
-    clinicId = await new Seed(p.db).clinic();
-  });
-  afterAll(async () => {
-    await p?.close();
-  });
+  const t = usePipeline();
 
   const store = async (type: string, request: unknown) => {
     const id = randomUUID();
-    await p.db.query(`insert into command (id, clinic_id, type, status, request, channel, attempts) values ($1, $2, $3, 'queued', $4, 'staff', 0)`, [id, clinicId, type, JSON.stringify(request)]);
+    await t.db.query(`insert into command (id, clinic_id, type, status, request, channel, attempts) values ($1, $2, $3, 'queued', $4, 'staff', 0)`, [id, t.clinicId, type, JSON.stringify(request)]);
     return id;
   };
 
@@ -31,12 +22,12 @@ describe('commands that cannot be read (integration)', () => {
     ['a request that is not an object', 'cancellation', ['purchaseId']],
   ])('fails %s at the first attempt, with UnrecoverableError', async (_, type, request) => {
     const id = await store(type, request);
-    await expect(p.runStored(id)).rejects.toBeInstanceOf(UnrecoverableError);
-    const { rows } = await p.db.query('select status, attempts, error, finished_at from command where id = $1', [id]);
+    await expect(t.runStored(id)).rejects.toBeInstanceOf(UnrecoverableError);
+    const { rows } = await t.db.query('select status, attempts, error, finished_at from command where id = $1', [id]);
     expect(rows[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'internal_error', status: 500 } });
     expect(rows[0].error.detail).toBe(`The command cannot be run: its request cannot be read; quote command id ${id} to support`);
     expect(rows[0].finished_at).not.toBeNull();
     // A redelivery finds it final and does nothing.
-    expect(await p.runStored(id)).toBe('skipped');
+    expect(await t.runStored(id)).toBe('skipped');
   });
 });
