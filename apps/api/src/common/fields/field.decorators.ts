@@ -28,6 +28,21 @@ export function TextField(options: { max?: number; description?: string; example
   );
 }
 
+/**
+ * A command's reason, kept as the history entry's note: a string of 1..500 characters, as sent
+ * (not trimmed, unlike TextField). With `optional` it may be left out.
+ */
+export function ReasonField(options: { description?: string; optional?: boolean } = {}) {
+  const doc = { minLength: 1, maxLength: 500, description: options.description };
+  return applyDecorators(
+    options.optional ? ApiPropertyOptional(doc) : ApiProperty(doc),
+    ...(options.optional ? [IsOptional()] : []),
+    IsString(),
+    MinLength(1),
+    MaxLength(500),
+  );
+}
+
 /** An optional text that may be null to clear it (PATCH) or left out. */
 export function OptionalTextField(options: { max?: number; description?: string; example?: string } = {}) {
   const max = options.max ?? 200;

@@ -1,21 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PAYMENT_METHODS } from '@app/billing';
 import type { AppointmentCancellationCommandRequest, InvoiceRefundCommandRequest, InvoiceVoidCommandRequest, ReversalCommandRequest } from '@app/billing';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ReasonField } from '../../common/fields/field.decorators.js';
 
 export class ReversalDto implements Omit<ReversalCommandRequest, 'redemptionId'> {
-  @ApiProperty({ minLength: 1, maxLength: 500, description: "The history entry's note" })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
+  @ReasonField({ description: "The history entry's note" })
   reason: string;
 }
 
 export class InvoiceVoidDto implements Omit<InvoiceVoidCommandRequest, 'invoiceId'> {
-  @ApiProperty({ minLength: 1, maxLength: 500 })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
+  @ReasonField()
   reason: string;
 }
 
@@ -31,26 +26,16 @@ export class InvoiceRefundDto implements Omit<InvoiceRefundCommandRequest, 'invo
   @IsIn(PAYMENT_METHODS)
   method: (typeof PAYMENT_METHODS)[number];
 
-  @ApiProperty({ minLength: 1, maxLength: 500 })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
+  @ReasonField()
   reason: string;
 }
 
 export class AppointmentCancellationDto implements Omit<AppointmentCancellationCommandRequest, 'appointmentId' | 'bookingId'> {
-  @ApiProperty({ minLength: 1, maxLength: 500 })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
+  @ReasonField()
   reason: string;
 }
 
 export class BookingCancellationDto implements Omit<AppointmentCancellationCommandRequest, 'appointmentId' | 'bookingId'> {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 500 })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
+  @ReasonField({ optional: true })
   reason?: string;
 }

@@ -1,14 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CANCELLATION_EFFECTIVE, MAX_PAUSE_CYCLES, MIN_PAUSE_CYCLES, PAYMENT_METHODS } from '@app/billing';
 import type { CancellationEffective, CancellationRequest, ExtensionCommandRequest, PauseCommandRequest, RefundRequest, ResumeCommandRequest, TransferRequest } from '@app/billing';
-import { IsCalendarDate, TextField } from '../../common/fields/field.decorators.js';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsCalendarDate, ReasonField, TextField } from '../../common/fields/field.decorators.js';
+import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 
 export class CancellationDto implements Omit<CancellationRequest, 'purchaseId'> {
-  @ApiProperty({ minLength: 1, maxLength: 500 })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
+  @ReasonField()
   reason: string;
 
   @ApiPropertyOptional({ enum: CANCELLATION_EFFECTIVE, description: 'Memberships only (default end_of_cycle); a package is cancelled now' })
@@ -29,10 +26,7 @@ export class RefundDto implements Omit<RefundRequest, 'purchaseId'> {
   @IsIn(PAYMENT_METHODS)
   method: (typeof PAYMENT_METHODS)[number];
 
-  @ApiProperty({ minLength: 1, maxLength: 500 })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
+  @ReasonField()
   reason: string;
 }
 
