@@ -1,60 +1,17 @@
 import '@nestjs/common';
 import '@nestjs/core';
-import { randomBytes } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
-import pg from 'pg';
 import request from 'supertest';
-import { dropDatabase, loadConfig, migrate, withDatabase, type AppConfig } from '@app/billing';
 import { ADMIN_TOKEN } from './harness.js';
 import { bearer, idem } from './helpers.js';
+import { useLoggedApps } from './logged-apps.js';
 
-/**
- * An API and a worker logging at info into memory. Not through startTestEnv: nestjs-pino keeps
- * one pino instance per process, made by the first app, and the harness's apps are silent.
- */
 describe('logs: JSON lines, one correlation id from the request to the job, secrets redacted', () => {
-  let config: AppConfig;
-  let db: pg.Pool;
-  let api: INestApplication;
-  let worker: INestApplication;
-  const lines: string[] = [];
-  const destination = { write: (line: string) => void lines.push(line) };
-  const records = () => lines.flatMap((l) => l.split('\n').filter(Boolean)).map((l) => JSON.parse(l) as Record<string, any>);
-
-  beforeAll(async () => {
-    const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
-    const server = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
-    const databaseUrl = withDatabase(server, `cb_test_logs_${suffix}`);
-    await migrate(databaseUrl);
-    config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, QUEUE_PREFIX: `cbtest_logs_${suffix}`, ADMIN_TOKEN, DB_POOL_SIZE: '5', RECONCILE_TICK_MS: '0' });
-    db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-    // pool.end() resolves before its idle connections have closed: the DROP DATABASE … WITH (FORCE)
-    // that follows may end them first, an error nobody needs to hear about.
-    db.on('error', () => undefined);
-    const { createApiApp } = await import('../apps/api/src/bootstrap.js');
-    const { createWorkerApp } = await import('../apps/worker/src/bootstrap.js');
-    api = await createApiApp(config, { logDestination: destination, logLevel: 'info' });
-    await api.init();
-    worker = await createWorkerApp(config, { logDestination: destination, logLevel: 'info' });
-    await worker.init();
-  });
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-    await db?.end();
-    if (config) {
-      const redis = new Redis(config.REDIS_URL);
-      const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-      await dropDatabase(config.DATABASE_URL);
-    }
-  });
+  const apps = useLoggedApps('logs');
+  const { lines, records } = apps;
 
   it('never writes an API key, the admin token or a session cookie, and follows X-Request-Id into the worker', async () => {
-    const http = () => request(api.getHttpServer());
+    const http = () => request(apps.api.getHttpServer());
     const created = await http().post('/v1/clinics').set(bearer(ADMIN_TOKEN)).send({ name: 'Logged Clinic', currency: 'CAD', timezone: 'America/Toronto' }).expect(201);
     const ownerKey: string = created.body.ownerKey;
     const billing = await http().post('/v1/api-keys').set(bearer(ownerKey)).send({ name: 'Billing', role: 'billing' }).expect(201);
@@ -79,12 +36,12 @@ describe('logs: JSON lines, one correlation id from the request to the job, secr
       .send({})
       .expect(200);
     expect(command.headers['x-request-id']).toBe('corr-reconcile-42');
-    const { rows } = await db.query('select correlation_id from command where id = $1', [command.body.id]);
+    const { rows } = await apps.db.query('select correlation_id from command where id = $1', [command.body.id]);
     expect(rows[0].correlation_id).toBe('corr-reconcile-42');
     for (let i = 0; i < 40 && !records().some((r) => r.context === 'Jobs' && r.commandId === command.body.id); i++) await new Promise((r) => setTimeout(r, 50));
 
     // Application code that logs a body or the configuration gets the same redaction.
-    const logger = await api.resolve(PinoLogger);
+    const logger = await apps.api.resolve(PinoLogger);
     logger.info({ body: { key: billingKey, ownerKey, apiKey: ownerKey, name: 'kept' }, config: { ADMIN_TOKEN } }, 'a careless log line');
 
     const all = lines.join('');
