@@ -268,7 +268,7 @@ describe('CI on a fresh machine', () => {
  * uses); `$$` is a literal `$`. Throws the way `docker compose config` refuses.
  */
 function interpolate(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\$|\$\{(\w+)(?::([-?])([^}]*))?\}/g, (match, name?: string, kind?: string, argument = '') => {
+  return text.replace(/\$\$|\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_match, name?: string, kind?: string, argument = '') => {
     if (!name) return '$';
     const value = env[name];
     if (kind === '?' && !value) throw new Error(`required variable ${name} is missing a value: ${argument}`);
