@@ -8,6 +8,7 @@ import ts from 'typescript';
 import { launchBrowser } from './browser.js';
 import { ADMIN_TOKEN, startTestEnv, type TestEnv } from './harness.js';
 import { idem } from './helpers.js';
+import { COMMAND_TYPES } from '@app/billing';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -191,7 +192,9 @@ describe('OpenAPI: /docs, /docs-json and a typed client generated from it', () =
 
   it('types each command request and result per command type, with a discriminator on type', () => {
     const schemas = doc.components.schemas;
-    const types = ['redemption', 'cancellation', 'refund', 'transfer', 'reconciliation'];
+    // Every command type of the catalogue, the corrections and the receipt e-mail included.
+    const types = [...COMMAND_TYPES];
+    expect(types).toEqual(expect.arrayContaining(['redemption', 'reversal', 'invoice_void', 'invoice_refund', 'appointment_cancellation', 'extension', 'pause', 'resume', 'receipt_email']));
     expect(schemas.CommandResponse.discriminator.propertyName).toBe('type');
     expect(Object.keys(schemas.CommandResponse.discriminator.mapping).sort()).toEqual([...types].sort());
     for (const type of types) {
