@@ -9,7 +9,8 @@ import { Command, type CommandProblem } from '../entities/command.entity.js';
 import { problemFor } from '../problems/problem.js';
 import type { Database } from '../db/database.js';
 import { COMMAND_COLUMNS, qualified } from '../db/columns.js';
-import { db, json, run } from '../db/query.js';
+import { executePreparedCompiled } from '../database/prepared.js';
+import { db, json, runShaped, shaped } from '../db/query.js';
 import { COMMAND_EVENTS_CHANNEL, commandFieldsSql, MAX_NOTIFY_PAYLOAD_BYTES } from './command-events.js';
 import type { CommandJobData } from './queue.js';
 import { COMMAND_CATALOGUE, isCommandType, type CommandType } from './catalogue.js';
@@ -107,12 +108,12 @@ export class CommandRunner {
    * its request read back; null when it is final already.
    */
   private async start(tx: EntityManager, commandId: string): Promise<Started | null> {
-    const rows = await run(tx,
+    const rows = await runShaped(tx, 'command.start', [commandId], (id) =>
       db.updateTable('command as c')
         .from('clinic as cl')
         .set((eb) => ({ status: 'running', attempts: eb('c.attempts', '+', 1), started_at: sql<Date>`coalesce(c.started_at, now())` }))
         .whereRef('cl.id', '=', 'c.clinic_id')
-        .where('c.id', '=', commandId)
+        .where('c.id', '=', id)
         .where('c.status', 'in', STARTABLE)
         .returning([...qualified('c', COMMAND_COLUMNS), 'cl.timezone as clinic_timezone', 'cl.settings as clinic_settings']),
     );
@@ -150,36 +151,73 @@ export class CommandRunner {
    * request need not read it back.
    */
   private async finish(em: EntityManager, commandId: string, final: FinalState): Promise<RunResult> {
-    let writes: QueryCreator<Database> = db;
-    (final.effects ?? []).forEach((write, i) => {
-      writes = writes.with(`effect_${i}`, () => write);
-    });
-    const rows = await run(em,
-      writes
-        .with('done', (qc) =>
-          qc.updateTable('command')
-            .set({
-              status: final.status,
-              result: final.result ? json(final.result) : null,
-              error: final.error ? json(final.error) : null,
-              finished_at: sql<Date>`clock_timestamp()`,
-            })
-            .where('id', '=', commandId)
-            .where('status', 'not in', ['succeeded', 'rejected', 'failed'])
-            .returning([...COMMAND_COLUMNS]),
-        )
-        .with('event', (qc) =>
-          qc.selectFrom('done').select([
-            'id',
-            sql<string>`json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status)::text`.as('short'),
-            sql<string>`json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status, 'command', ${sql.raw(commandFieldsSql('done'))})::text`.as('whole'),
-          ]),
-        )
-        .selectFrom('event')
-        .select(['id', sql`pg_notify(${COMMAND_EVENTS_CHANNEL}, case when octet_length(whole) < ${sql.lit(MAX_NOTIFY_PAYLOAD_BYTES)} then whole else short end)`.as('notified')]),
-    );
+    const statement = finishStatement(commandId, final);
+    const rows = await executePreparedCompiled(em, statement.sql, statement.parameters);
     return rows.length > 0 ? final.status : 'skipped';
   }
+}
+
+/**
+ * The finishing statement: the effects' CTEs, then the outcome and its announcement. The outcome's
+ * part is compiled once (shaped) and each effect on its own, their parameters numbered after it;
+ * an effect whose text holds a literal is compiled with the rest by Kysely, as a whole.
+ */
+export function finishStatement(commandId: string, final: FinalState): { sql: string; parameters: readonly unknown[] } {
+  const effects = (final.effects ?? []).map((write) => write.compile());
+  const args: [FinalState['status'], string | null, string | null, string] = [final.status, final.result ? json(final.result) : null, final.error ? json(final.error) : null, commandId];
+  if (effects.some((e) => LITERAL.test(e.sql))) return finishQuery(db, ...args, final.effects ?? []).compile();
+  const outcome = shaped('command.finish', args, (status, result, error, id) => finishQuery(db, status, result, error, id, [EFFECTS_MARK]));
+  const [before, after] = splitAtEffects(outcome.sql);
+  const parameters = [...outcome.parameters];
+  const ctes = effects.map((effect, i) => {
+    const offset = parameters.length;
+    parameters.push(...effect.parameters);
+    return `"effect_${i}" as (${effect.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  });
+  return { sql: ctes.length ? `${before}${ctes.join(', ')}, ${after}` : `${before}${after}`, parameters };
+}
+
+// A string literal or a dollar quote: `$n` in it would not be a parameter to renumber.
+const LITERAL = /'|\$(?!\d)/;
+const EFFECTS_MARK = Symbol('effects');
+const EFFECTS_CTE = '"effects_here" as (select 1 as "here"), ';
+
+/** The outcome's text around the place its effects go (where the mark's CTE was compiled). */
+function splitAtEffects(text: string): [string, string] {
+  const at = text.indexOf(EFFECTS_CTE);
+  if (at < 0) throw new Error('The finishing statement lost its effects mark');
+  return [text.slice(0, at), text.slice(at + EFFECTS_CTE.length)];
+}
+
+export function finishQuery(
+  root: QueryCreator<Database>,
+  status: FinalState['status'],
+  result: string | null,
+  error: string | null,
+  commandId: string,
+  effects: readonly (EffectWrite | typeof EFFECTS_MARK)[],
+) {
+  let writes = root;
+  effects.forEach((write, i) => {
+    writes = write === EFFECTS_MARK ? writes.with('effects_here', (qc) => qc.selectNoFrom(sql<number>`1`.as('here'))) : writes.with(`effect_${i}`, () => write);
+  });
+  return writes
+    .with('done', (qc) =>
+      qc.updateTable('command')
+        .set({ status, result, error, finished_at: sql<Date>`clock_timestamp()` })
+        .where('id', '=', commandId)
+        .where('status', 'not in', ['succeeded', 'rejected', 'failed'])
+        .returning([...COMMAND_COLUMNS]),
+    )
+    .with('event', (qc) =>
+      qc.selectFrom('done').select([
+        'id',
+        sql<string>`json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status)::text`.as('short'),
+        sql<string>`json_build_object('id', id, 'clinicId', clinic_id, 'type', type, 'status', status, 'command', ${sql.raw(commandFieldsSql('done'))})::text`.as('whole'),
+      ]),
+    )
+    .selectFrom('event')
+    .select(['id', sql`pg_notify(${COMMAND_EVENTS_CHANNEL}, case when octet_length(whole) < ${sql.lit(MAX_NOTIFY_PAYLOAD_BYTES)} then whole else short end)`.as('notified')]);
 }
 
 function toFinal(outcome: HandlerOutcome): FinalState {

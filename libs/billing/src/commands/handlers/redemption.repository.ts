@@ -5,7 +5,7 @@ import type { InvoiceLineKind } from '../../domain/invoice.js';
 import type { InvoiceStatus } from '../../domain/redemption.js';
 import type { LineTax } from '../../domain/taxes.js';
 import { executePrepared } from '../../database/prepared.js';
-import { db, run } from '../../db/query.js';
+import { db, runShaped } from '../../db/query.js';
 import { parseJson, purchaseStateColumns, toPurchaseRows, type InvoiceLineState, type PurchaseRows } from '../../queries/purchase-states.js';
 
 // What a redemption locks and reads: two statements, each a named prepared statement.
@@ -19,21 +19,25 @@ import { parseJson, purchaseStateColumns, toPurchaseRows, type InvoiceLineState,
  */
 export async function lockForRedemption(em: EntityManager, clinicId: string, invoiceId: string, purchaseId: string | undefined): Promise<{ purchaseIds: string[] } | null> {
   // Two texts rather than a CASE on the parameter: each keeps a plan that uses its index.
-  const purchases = db.selectFrom('purchase as p').select('p.id').where('p.clinic_id', '=', clinicId).where('p.deleted_at', 'is', null);
-  const candidates = purchaseId
-    ? purchases.where('p.id', '=', purchaseId)
-    : purchases
-        .where('p.patient_id', '=', db.selectFrom('invoice').select('patient_id').where('id', '=', invoiceId).where('clinic_id', '=', clinicId))
-        .where('p.status', 'in', ['active', 'expired']);
-  const rows = await run(em,
-    db.with((cte) => cte('locked').materialized(), () => candidates.orderBy('p.id').forUpdate())
+  const lock = (clinic: string, invoice: string, purchase: string | null) => {
+    const purchases = db.selectFrom('purchase as p').select('p.id').where('p.clinic_id', '=', clinic).where('p.deleted_at', 'is', null);
+    const candidates = purchase !== null
+      ? purchases.where('p.id', '=', purchase)
+      : purchases
+          .where('p.patient_id', '=', db.selectFrom('invoice').select('patient_id').where('id', '=', invoice).where('clinic_id', '=', clinic))
+          .where('p.status', 'in', ['active', 'expired']);
+    return db.with((cte) => cte('locked').materialized(), () => candidates.orderBy('p.id').forUpdate())
       .with('candidates', (qc) => qc.selectFrom('locked').select(sql<string[]>`coalesce(array_agg(id::text order by id), '{}')`.as('purchase_ids')))
       .selectFrom(['invoice as i', 'candidates'])
       .select(['i.id', 'candidates.purchase_ids'])
-      .where('i.id', '=', invoiceId)
-      .where('i.clinic_id', '=', clinicId)
-      .forUpdate('i'),
-  );
+      .where('i.id', '=', invoice)
+      .where('i.clinic_id', '=', clinic)
+      .forUpdate('i');
+  };
+  // Compiled once per text (runShaped): the named purchase's, and the patient's candidates'.
+  const rows = purchaseId
+    ? await runShaped(em, 'redemption.lock.named', [clinicId, invoiceId, purchaseId], lock)
+    : await runShaped(em, 'redemption.lock.patient', [clinicId, invoiceId], (clinic, invoice) => lock(clinic, invoice, null));
   return rows[0] ? { purchaseIds: rows[0].purchase_ids } : null;
 }
 
