@@ -44,3 +44,42 @@ describe('limits while Redis cannot answer', () => {
     storage.onApplicationShutdown();
   });
 });
+
+describe('the clean-address answer', () => {
+  // A stand-in for Redis that counts the reads: the API asks once a second, not on every request.
+  const counting = () => {
+    const counts = new Map<string, number>();
+    const calls = { get: 0 };
+    const redis = {
+      get: async (key: string) => (calls.get++, counts.has(key) ? String(counts.get(key)) : null),
+      pttl: async () => 60_000,
+      multi: () => {
+        let key = '';
+        const chain = {
+          incr: (k: string) => ((key = k), chain),
+          pexpire: () => chain,
+          pttl: () => chain,
+          exec: async () => (counts.set(key, (counts.get(key) ?? 0) + 1), [[null, counts.get(key)], [null, 1], [null, 60_000]]),
+        };
+        return chain;
+      },
+    };
+    const store = { orElse: (shared: (r: typeof redis) => Promise<unknown>) => shared(redis) } as unknown as LimitsRedis;
+    return { store, calls };
+  };
+
+  it("is reused for a second, and forgotten at the address's own failure", async () => {
+    const { store, calls } = counting();
+    const limiter = new AuthFailureLimiter(config, store);
+    for (let i = 0; i < 5; i++) await limiter.assertAllowed('192.0.2.9');
+    expect(calls.get).toBe(1);
+    // A failure of its own: the address is read again (and blocked past the limit at once).
+    for (let i = 0; i < 3; i++) await limiter.recordFailure('192.0.2.9');
+    await limiter.assertAllowed('192.0.2.9');
+    expect(calls.get).toBe(2);
+    await limiter.assertAllowed('192.0.2.9');
+    expect(calls.get).toBe(3);
+    await expect(limiter.recordFailure('192.0.2.9')).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(limiter.assertAllowed('192.0.2.9')).rejects.toMatchObject({ code: 'rate_limited' });
+  });
+});

@@ -7,6 +7,12 @@ import { LimitsRedis } from './limits-redis.js';
 const WINDOW_MS = 60_000;
 /** Bounds this process's own maps (blocked addresses, fallback counters): the oldest go first. */
 const MAX_LOCAL_ENTRIES = 10_000;
+/**
+ * How long an address read from Redis with no failure at all is taken as clean without asking
+ * again: the read was one Redis round trip on every authenticated request. A block started by
+ * another process reaches this one within this time (at once for this process's own failures).
+ */
+const CLEAN_FOR_MS = 1_000;
 
 /** Failures of one address in its current window, and the milliseconds left in it. */
 interface Window {
@@ -31,6 +37,8 @@ export class AuthFailureLimiter {
   private readonly blockedUntil = new Map<string, number>();
   /** This process's own counters, used only while Redis cannot answer. */
   private readonly local = new Map<string, { count: number; resetAt: number }>();
+  /** Addresses Redis had no failure of, until when that answer is reused. */
+  private readonly cleanUntil = new Map<string, number>();
 
   constructor(
     @Inject(AppConfig) config: AppConfig,
@@ -46,10 +54,18 @@ export class AuthFailureLimiter {
       if (until > Date.now()) return Math.ceil((until - Date.now()) / 1000);
       this.blockedUntil.delete(address);
     }
+    const clean = this.cleanUntil.get(address);
+    if (clean !== undefined) {
+      if (clean > Date.now()) return 0;
+      this.cleanUntil.delete(address);
+    }
+    let shared = true;
     const window = await this.store.orElse(
       (redis) => readShared(redis, address),
-      () => this.readLocal(address),
+      () => ((shared = false), this.readLocal(address)),
     );
+    // Only a shared answer of no failure at all is reused: an address with some is read each time.
+    if (shared && window.count === 0) remember(this.cleanUntil, address, Date.now() + CLEAN_FOR_MS);
     return this.blockedFor(address, window);
   }
 
@@ -64,6 +80,7 @@ export class AuthFailureLimiter {
    * The failure that goes over the limit is itself answered 429 by `recordFailure`.
    */
   async countFailure(address: string): Promise<number> {
+    this.cleanUntil.delete(address);
     const window = await this.store.orElse(
       (redis) => countShared(redis, address),
       () => this.countLocal(address),
