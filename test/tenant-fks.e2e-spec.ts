@@ -148,7 +148,7 @@ describe('tenants kept apart by composite foreign keys (e2e)', () => {
          from pg_constraint c where c.contype = 'f' and c.connamespace = 'public'::regnamespace order by 1`,
     );
     const single = keys.rows.filter((k) => k.target !== 'clinic');
-    expect(single.length).toBe(27);
+    expect(single.length).toBe(28);
     for (const key of single) expect({ name: key.name, first: key.columns[0], count: key.columns.length }).toEqual({ name: key.name, first: 'clinic_id', count: 2 });
     for (const key of keys.rows.filter((k) => k.target === 'clinic')) expect(key.columns).toEqual(['clinic_id']);
   });

@@ -409,6 +409,33 @@ describe('ledger verifier', () => {
           return { id: e.purchase_id, statements: [['delete from ledger_entry where id = ?', [e.id]]] };
         },
       },
+      {
+        check: 'liability_totals',
+        what: "a purchase's running total of money paid edited",
+        corrupt: async () => {
+          const t = await one(`select purchase_id from purchase_totals where amount_paid > 0 limit 1`);
+          return { id: t.purchase_id, statements: [['update purchase_totals set amount_paid = amount_paid + 1 where purchase_id = ?', [t.purchase_id]]] };
+        },
+      },
+      {
+        check: 'liability_totals',
+        what: "an invoice's refund written with the triggers off (as a replica would), so its purchase's totals miss it",
+        corrupt: async () => {
+          const i = await one(`select id, purchase_id from invoice where purchase_id is not null and amount_paid > amount_refunded and status <> 'void' limit 1`);
+          return {
+            id: i.purchase_id,
+            statements: [['set local session_replication_role = replica'], ['update invoice set amount_refunded = amount_refunded + 1 where id = ?', [i.id]]],
+          };
+        },
+      },
+      {
+        check: 'liability_totals',
+        what: 'a visit used on a balance written with the triggers off, so its purchase counts one visit less used',
+        corrupt: async () => {
+          const b = await one(`select id, purchase_id from purchase_balance where used > 0 limit 1`);
+          return { id: b.purchase_id, statements: [['set local session_replication_role = replica'], ['update purchase_balance set used = used - 1 where id = ?', [b.id]]] };
+        },
+      },
     ];
 
     it.each(cases)('$check: $what', async ({ check: name, corrupt }) => {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IsoDate } from '../domain/dates.js';
 import { addLiability, purchaseLiability, ZERO_LIABILITY, type Liability } from '../domain/liability.js';
-import { AS_OF_CTE, asOfParams, int, SUBTOTAL } from './report-sql.js';
+import { int } from './report-sql.js';
 
 export interface LiabilityRow extends Liability {
   purchases: number;
@@ -24,68 +24,57 @@ export interface LiabilityReport {
  * Each purchase's facts as of the date, gathered set-based (one statement, no query per purchase)
  * and then grouped by identical facts: purchases with the same facts have the same liability, so
  * the domain computes each distinct row once and the wire carries far fewer rows than purchases.
+ *
+ * One row per purchase, never a pass over its invoices or ledger: purchase_totals (kept by
+ * triggers, checked by the verifier) holds what the purchase's invoices and balance counters sum to
+ * now; `adj` subtracts what happened after the day (for a recent day, a short range of payments and
+ * ledger entries) and the released visits by then. Named values :clinic, :dayEnd, :asOf.
  */
 const FACTS_SQL = `
-with ${AS_OF_CTE},
-p as (
-  select pu.id, pu.plan_id, pu.kind, pu.first_visit_extra, pu.source_purchase_id is not null as transfer_target,
-         pu.kind = 'package' and pu.expires_on is not null and pu.expires_on < c.as_of as expired
-  from purchase pu, c
-  where pu.clinic_id = c.clinic_id and pu.created_at < c.day_end and (pu.deleted_at is null or pu.deleted_at >= c.day_end)),
-cancelled as (
-  select distinct e.purchase_id from ledger_entry e, c
-  where e.clinic_id = c.clinic_id and e.type = 'cancelled' and e.created_at < c.day_end),
--- Money by the day = what the invoices hold now less what came or went after the day: one pass
--- over the invoices and a short range of recent payments, instead of every payment of the clinic.
-inv as (
-  select i.purchase_id, sum(i.total) filter (where i.status <> 'void') as sum_totals, sum(${SUBTOTAL('i')}) filter (where i.status <> 'void') as sum_subtotals,
-         sum(i.amount_paid) as paid_now, sum(i.amount_refunded) as refunded_now
-  from invoice i, c
-  where i.clinic_id = c.clinic_id and i.purchase_id is not null group by 1),
-later as (
-  select i.purchase_id, coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded
-  from payment pm join invoice i on i.id = pm.invoice_id, c
-  where pm.clinic_id = c.clinic_id and pm.created_at >= c.day_end and not pm.voided and i.purchase_id is not null group by 1),
--- Package visits per service: left (purchased and received less used and sent) and used (redeemed
--- less reversed, plus sent). A released redemption keeps its visit consumed: it was forfeited.
-visits as (
-  select e.purchase_id, e.service_id,
-         sum(e.visits) filter (where e.type in ('purchased', 'transferred_in', 'redeemed', 'redemption_reversed', 'transferred_out')) as left_visits,
-         -sum(e.visits) filter (where e.type in ('redeemed', 'redemption_reversed', 'transferred_out')) as used
-  from ledger_entry e, c
-  where e.clinic_id = c.clinic_id and e.service_id is not null and e.created_at < c.day_end
-    and e.type in ('purchased', 'transferred_in', 'redeemed', 'redemption_reversed', 'transferred_out')
-  group by 1, 2),
-released as (
-  select e.purchase_id, e.service_id, sum(coalesce((e.details->>'quantity')::int, 0)) as n from ledger_entry e, c
-  where e.clinic_id = c.clinic_id and e.type = 'redemption_released' and e.created_at < c.day_end group by 1, 2),
-used as (
-  select v.purchase_id, sum(v.left_visits) as left_visits, sum(v.used - coalesce(r.n, 0)) as used_visits,
-         sum((v.used - coalesce(r.n, 0)) * b.visit_value) as used_value
-  from visits v
-  join purchase_balance b on b.purchase_id = v.purchase_id and b.service_id = v.service_id
-  left join released r on r.purchase_id = v.purchase_id and r.service_id = v.service_id
-  group by 1),
+with adj as (
+  -- Money received and returned after the day.
+  select i.purchase_id, coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded,
+         0 as left_visits, 0 as used_visits, 0 as used_value
+  from payment pm join invoice i on i.id = pm.invoice_id
+  where pm.clinic_id = :clinic and pm.created_at >= :dayEnd and not pm.voided and i.purchase_id is not null group by 1
+  union all
+  -- Visits moved after the day: left (purchased and received less used and sent), used (redeemed less reversed, plus sent).
+  select e.purchase_id, 0, 0, sum(e.visits), -sum(e.visits) filter (where e.type in ('redeemed', 'redemption_reversed', 'transferred_out')),
+         -sum(e.visits * b.visit_value) filter (where e.type in ('redeemed', 'redemption_reversed', 'transferred_out'))
+  from ledger_entry e join purchase_balance b on b.purchase_id = e.purchase_id and b.service_id = e.service_id
+  where e.clinic_id = :clinic and e.created_at >= :dayEnd and e.type in ('purchased', 'transferred_in', 'redeemed', 'redemption_reversed', 'transferred_out')
+  group by 1
+  union all
+  -- A released redemption keeps its visit consumed (not left) but not recognized: forfeited.
+  select e.purchase_id, 0, 0, 0, sum(coalesce((e.details->>'quantity')::int, 0)), sum(coalesce((e.details->>'quantity')::int, 0) * b.visit_value)
+  from ledger_entry e join purchase_balance b on b.purchase_id = e.purchase_id and b.service_id = e.service_id
+  where e.clinic_id = :clinic and e.type = 'redemption_released' and e.created_at < :dayEnd group by 1),
+a as (
+  select purchase_id, sum(paid) as paid, sum(refunded) as refunded, sum(left_visits) as left_visits, sum(used_visits) as used_visits, sum(used_value) as used_value
+  from adj group by 1),
 facts as (
-  select p.plan_id, p.kind, p.transfer_target,
-         p.kind = 'package' and (p.expired or k.purchase_id is not null) as closed,
-         coalesce(inv.paid_now, 0) - coalesce(l.paid, 0) as paid, coalesce(inv.refunded_now, 0) - coalesce(l.refunded, 0) as refunded,
-         coalesce(inv.sum_subtotals, 0) as sum_subtotals, coalesce(inv.sum_totals, 0) as sum_totals,
-         case when p.kind = 'package' then coalesce(u.used_visits, 0) else 0 end as used_visits,
-         case when p.kind = 'package' then coalesce(u.used_value, 0) else 0 end as used_value,
-         p.first_visit_extra,
-         case when p.kind = 'package' and not p.expired and k.purchase_id is null then coalesce(u.left_visits, 0) else 0 end as unused_visits
-  from p
-  left join cancelled k on k.purchase_id = p.id
-  left join inv on inv.purchase_id = p.id
-  left join later l on l.purchase_id = p.id
-  left join used u on u.purchase_id = p.id)
-select f.plan_id, pl.name as plan_name, f.kind, f.transfer_target, f.closed, f.paid, f.refunded, f.sum_subtotals, f.sum_totals,
-       f.used_visits, f.used_value, f.first_visit_extra, sum(f.unused_visits) as unused_visits, count(*) as purchases
-from facts f join plan pl on pl.id = f.plan_id
-group by f.plan_id, pl.name, f.kind, f.transfer_target, f.closed, f.paid, f.refunded, f.sum_subtotals, f.sum_totals, f.used_visits, f.used_value, f.first_visit_extra`;
+  select t.plan_id, t.kind, t.transfer_target,
+         t.kind = 'package' and (coalesce(t.expires_on < :asOf, false) or coalesce(t.cancelled_at < :dayEnd, false)) as closed,
+         (t.amount_paid - coalesce(a.paid, 0))::bigint as paid, (t.amount_refunded - coalesce(a.refunded, 0))::bigint as refunded, t.subtotal as sum_subtotals, t.total as sum_totals,
+         case when t.kind = 'package' then (t.used_visits - coalesce(a.used_visits, 0))::bigint else 0 end as used_visits,
+         case when t.kind = 'package' then (t.used_value - coalesce(a.used_value, 0))::bigint else 0 end as used_value,
+         t.first_visit_extra, (t.left_visits - coalesce(a.left_visits, 0))::bigint as left_visits
+  from purchase_totals t left join a on a.purchase_id = t.purchase_id
+  where t.clinic_id = :clinic and t.created_at < :dayEnd and (t.deleted_at is null or t.deleted_at >= :dayEnd)),
+g as (
+  select f.plan_id, f.kind, f.transfer_target, f.closed, f.paid, f.refunded, f.sum_subtotals, f.sum_totals, f.used_visits, f.used_value, f.first_visit_extra,
+         sum(case when f.kind = 'package' and not f.closed then f.left_visits else 0 end) as unused_visits, count(*) as purchases
+  from facts f
+  group by f.plan_id, f.kind, f.transfer_target, f.closed, f.paid, f.refunded, f.sum_subtotals, f.sum_totals, f.used_visits, f.used_value, f.first_visit_extra)
+select g.plan_id, pl.name as plan_name, g.kind, g.transfer_target, g.closed, g.paid, g.refunded, g.sum_subtotals, g.sum_totals,
+       g.used_visits, g.used_value, g.first_visit_extra, g.unused_visits, g.purchases
+from g join plan pl on pl.id = g.plan_id`;
 
-interface FactsRow {
+/** The instant the clinic's day `asOf` ends ("as of" = what happened before it), or null for no such clinic. */
+// As text with its offset, so no driver's date conversion can move it.
+const DAY_END_SQL = `select ((?::date + 1)::timestamp at time zone timezone)::text as day_end from clinic where id = ?::uuid`;
+
+export interface LiabilityFactsRow {
   plan_id: string;
   plan_name: string;
   kind: 'package' | 'membership';
@@ -102,11 +91,25 @@ interface FactsRow {
   purchases: string;
 }
 
+/** The purchases' facts as of the date, grouped (a test compares them with a pass over every row). */
+export async function liabilityFacts(em: EntityManager, clinicId: string, asOf: IsoDate): Promise<LiabilityFactsRow[]> {
+  // The day's end as a value, not a join: the planner then sees how short the ranges after it are.
+  const [day] = await em.execute<{ day_end: string }[]>(DAY_END_SQL, [asOf, clinicId]);
+  if (!day) return [];
+  const named = { clinic: clinicId, dayEnd: day.day_end, asOf };
+  const params: unknown[] = [];
+  const sql = FACTS_SQL.replace(/:(clinic|dayEnd|asOf)\b/g, (_, name: keyof typeof named) => {
+    params.push(named[name]);
+    return name === 'clinic' ? '?::uuid' : name === 'dayEnd' ? '?::timestamptz' : '?::date';
+  });
+  return em.execute<LiabilityFactsRow[]>(sql, params);
+}
+
 const EMPTY_ROW: LiabilityRow = { purchases: 0, ...ZERO_LIABILITY, unusedVisits: 0 };
 
 /** GET /v1/reports/liability: one row per plan with a purchase made by `asOf`, and their totals. */
 export async function liabilityReport(em: EntityManager, clinicId: string, asOf: IsoDate): Promise<LiabilityReport> {
-  const rows = await em.execute<FactsRow[]>(FACTS_SQL, asOfParams(clinicId, asOf));
+  const rows = await liabilityFacts(em, clinicId, asOf);
   const plans = new Map<string, LiabilityPlanRow>();
   for (const r of rows) {
     const times = int(r.purchases);

@@ -394,6 +394,34 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
          or (l.status in ('active', 'exhausted')
              and (l.outstanding > l.left_value + case when l.used = 0 then l.extra else 0 end or l.outstanding < -(l.extra + 1)))`,
   },
+  {
+    name: 'liability_totals',
+    description: "a purchase's running totals (kept by triggers for the liability report) = what they summarize: the purchase's fields, its first cancellation, Σ of its invoices (paid, refunded; total and subtotal of those not void) and of its balance counters",
+    sql: `
+      with s as (
+        select p.id as purchase_id, p.clinic_id, p.plan_id, p.kind, p.created_at, p.deleted_at, p.expires_on, p.source_purchase_id is not null as transfer_target, p.first_visit_extra,
+               (select min(e.created_at) from ledger_entry e where e.purchase_id = p.id and e.type = 'cancelled') as cancelled_at,
+               coalesce(i.paid, 0) as amount_paid, coalesce(i.refunded, 0) as amount_refunded, coalesce(i.total, 0) as total, coalesce(i.subtotal, 0) as subtotal,
+               coalesce(b.left_visits, 0) as left_visits, coalesce(b.used_visits, 0) as used_visits, coalesce(b.used_value, 0) as used_value
+        from purchase p
+        left join (select purchase_id, sum(amount_paid) as paid, sum(amount_refunded) as refunded, sum(total) filter (where status <> 'void') as total,
+                          sum(subtotal) filter (where status <> 'void') as subtotal
+                   from invoice where purchase_id is not null group by 1) i on i.purchase_id = p.id
+        left join (select purchase_id, sum(total + transferred_in - used - transferred_out) as left_visits, sum(used + transferred_out) as used_visits,
+                          sum((used + transferred_out) * visit_value) as used_value
+                   from purchase_balance group by 1) b on b.purchase_id = p.id)
+      select format('purchase %s: totals %s; it sums to %s', coalesce(s.purchase_id, t.purchase_id),
+                    (t.clinic_id, t.plan_id, t.kind, t.created_at, t.deleted_at, t.expires_on, t.transfer_target, t.first_visit_extra, t.cancelled_at,
+                     t.amount_paid, t.amount_refunded, t.total, t.subtotal, t.left_visits, t.used_visits, t.used_value),
+                    (s.clinic_id, s.plan_id, s.kind, s.created_at, s.deleted_at, s.expires_on, s.transfer_target, s.first_visit_extra, s.cancelled_at,
+                     s.amount_paid, s.amount_refunded, s.total, s.subtotal, s.left_visits, s.used_visits, s.used_value)) as example
+      from purchase_totals t full join s on s.purchase_id = t.purchase_id
+      where (t.clinic_id, t.plan_id, t.kind, t.created_at, t.deleted_at, t.expires_on, t.transfer_target, t.first_visit_extra, t.cancelled_at,
+             t.amount_paid, t.amount_refunded, t.total, t.subtotal, t.left_visits, t.used_visits, t.used_value)
+            is distinct from
+            (s.clinic_id, s.plan_id, s.kind, s.created_at, s.deleted_at, s.expires_on, s.transfer_target, s.first_visit_extra, s.cancelled_at,
+             s.amount_paid, s.amount_refunded, s.total, s.subtotal, s.left_visits, s.used_visits, s.used_value)`,
+  },
 ];
 
 /** The checks' names and what each asserts, in the order they run. */
