@@ -52,11 +52,13 @@ describe('invoice lines, patient portions, write-offs and retries (e2e)', () => 
       expect(reopened).toMatchObject({ status: 'open', total: 13500, balanceDue: 1500, amountWrittenOff: 0 });
       expect(reopened.lines.map((l: any) => l.kind)).toEqual(['service', 'tip']);
 
+      // A charge is taxed by its own codes, which must be the clinic's.
+      await env.http().patch('/v1/clinic/settings').set(as('owner')).send({ taxes: [{ code: 'HST', name: 'HST', rate: '13' }] }).expect(200);
       const charge = await addLine(visit.invoiceId, { kind: 'charge', description: 'Massage oil', amount: 2500, taxCodes: ['HST'] });
       expect(charge.status).toBe(201);
-      expect(charge.body).toMatchObject({ kind: 'charge', serviceId: null, amount: 2500, taxCodes: ['HST'] });
-      await f.pay(visit.invoiceId, 4000);
-      expect(await invoice(visit.invoiceId)).toMatchObject({ status: 'paid', total: 16000, amountPaid: 4000, balanceDue: 0 });
+      expect(charge.body).toMatchObject({ kind: 'charge', serviceId: null, amount: 2500, taxCodes: ['HST'], taxes: [{ code: 'HST', rate: '13', amount: 325 }] });
+      await f.pay(visit.invoiceId, 4325);
+      expect(await invoice(visit.invoiceId)).toMatchObject({ status: 'paid', total: 16325, amountPaid: 4325, balanceDue: 0 });
     });
 
     it('a void invoice refuses any line (invoice_void); nothing is written', async () => {
