@@ -36,8 +36,16 @@ const refused = (decision: { rejected: BillingErrorCode; detail?: string }, extr
   ...(extras ? { extras } : {}),
 });
 
-/** The invoice row, locked until commit: lines and payments change its running totals. */
+/**
+ * The invoice row, locked until commit: lines and payments change its running totals. A purchase's
+ * invoice is locked after its purchase, the order every command keeps (purchase, then invoice), or
+ * a payment and a refund of one purchase could each hold what the other waits for (the liability
+ * totals' triggers write the purchase's row after the invoice's).
+ */
 async function lockInvoice(em: EntityManager, clinicId: string, id: string): Promise<Invoice | null> {
+  await run(em, db.selectFrom('purchase').select('purchase.id')
+    .where('purchase.id', '=', (eb) => eb.selectFrom('invoice').select('invoice.purchase_id').where('invoice.id', '=', id).where('invoice.clinic_id', '=', clinicId))
+    .forUpdate());
   const [row] = await run(em, db.selectFrom('invoice').select(INVOICE_COLUMNS).where('id', '=', id).where('clinic_id', '=', clinicId).forUpdate());
   return row ? em.map(Invoice, row as Record<string, unknown>) : null;
 }
