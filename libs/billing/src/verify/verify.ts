@@ -360,7 +360,7 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
   },
   {
     name: 'liability_identity',
-    description: "packages: visit values add up to the price; an active one's outstanding (paid − refunded − recognized, before tax) is at most what its visits left are worth, and at least minus the first visit's remainder",
+    description: "packages: visit values add up to the price; an active one's outstanding (paid − refunded − recognized, before tax) is at most what its visits left are worth, and, with nothing refunded, at least minus the first visit's remainder",
     // recognized: visits used (redeemed less reversed and released, plus sent) × value, the remainder on the
     // first; money from the payment rows, before tax by Σ subtotals ÷ Σ totals, half up (all terms ≥ 0).
     sql: `
@@ -385,14 +385,17 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
         select pk.*,
                case when coalesce(inv.tot, 0) = 0 then coalesce(m.paid, 0) else div(2 * coalesce(m.paid, 0)::numeric * inv.sub + inv.tot, 2 * inv.tot::numeric) end
                - case when coalesce(inv.tot, 0) = 0 then coalesce(m.refunded, 0) else div(2 * coalesce(m.refunded, 0)::numeric * inv.sub + inv.tot, 2 * inv.tot::numeric) end
-               - case when pk.used > 0 then pk.used_value + pk.extra else 0 end as outstanding
+               - case when pk.used > 0 then pk.used_value + pk.extra else 0 end as outstanding,
+               coalesce(m.refunded, 0) as refunded
         from pk left join money m on m.purchase_id = pk.id left join inv on inv.purchase_id = pk.id)
       select format('package %s (%s, price %s): visits worth %s; outstanding %s with %s left in visits (first-visit remainder %s, %s used)',
                     l.id, l.status, l.price, l.visits_value, l.outstanding, l.left_value, l.extra, l.used) as example
       from l
       where l.visits_value <> l.price
          or (l.status in ('active', 'exhausted')
-             and (l.outstanding > l.left_value + case when l.used = 0 then l.extra else 0 end or l.outstanding < -(l.extra + 1)))`,
+             -- A refund may give back more than the unused visits are worth (billing may set its amount),
+             -- so only a package nothing was refunded on must not have used more than it was paid for.
+             and (l.outstanding > l.left_value + case when l.used = 0 then l.extra else 0 end or (l.refunded = 0 and l.outstanding < -(l.extra + 1))))`,
   },
   {
     name: 'liability_totals',
