@@ -87,44 +87,6 @@ export interface ReconciliationResult {
   };
 }
 
-export interface ExtensionCommandRequest {
-  purchaseId: string;
-  expiresOn: IsoDate;
-  reason: string;
-}
-export interface ExtensionCommandResult {
-  purchaseId: string;
-  previousExpiresOn: IsoDate;
-  expiresOn: IsoDate;
-  /** After the extension: `active` again when an expired package now expires today or later. */
-  status: PurchaseStatus;
-}
-
-export interface PauseCommandRequest {
-  purchaseId: string;
-  cycles: number;
-  reason: string;
-}
-export interface PauseCommandResult {
-  purchaseId: string;
-  /** The cycles this pause added, oldest first. */
-  paused: PausedCycle[];
-  /** Every paused cycle of the purchase after it. */
-  pausedCycles: PausedCycle[];
-}
-
-export interface ResumeCommandRequest {
-  purchaseId: string;
-  reason: string;
-}
-export interface ResumeCommandResult {
-  purchaseId: string;
-  /** The paused cycles not started yet, billed and usable again. */
-  unpaused: PausedCycle[];
-  /** What stays paused: cycles already started. */
-  pausedCycles: PausedCycle[];
-}
-
 // ---- corrections (issue 14; billing-rules.md "Correcting")
 
 export interface ReversalCommandRequest {
@@ -246,13 +208,13 @@ export interface CommandCatalogue {
   transfer: { request: TransferRequest; result: TransferResult };
   reconciliation: { request: ReconciliationRequest; result: ReconciliationResult };
   receipt_email: { request: ReceiptEmailRequest; result: ReceiptEmailResult };
+  extension: { request: ExtensionCommandRequest; result: ExtensionCommandResult };
+  pause: { request: PauseCommandRequest; result: PauseCommandResult };
+  resume: { request: ResumeCommandRequest; result: ResumeCommandResult };
   reversal: { request: ReversalCommandRequest; result: ReversalCommandResult };
   invoice_void: { request: InvoiceVoidCommandRequest; result: InvoiceVoidCommandResult };
   invoice_refund: { request: InvoiceRefundCommandRequest; result: InvoiceRefundCommandResult };
   appointment_cancellation: { request: AppointmentCancellationCommandRequest; result: AppointmentCancellationCommandResult };
-  extension: { request: ExtensionCommandRequest; result: ExtensionCommandResult };
-  pause: { request: PauseCommandRequest; result: PauseCommandResult };
-  resume: { request: ResumeCommandRequest; result: ResumeCommandResult };
 }
 
 export type CommandType = keyof CommandCatalogue;
@@ -317,6 +279,18 @@ export const COMMAND_CATALOGUE: { readonly [T in CommandType]: CommandDefinition
       { missing: 'Invoice', query: db.selectFrom('invoice').select('id').where('id', '=', r.invoiceId).where('clinic_id', '=', clinicId) },
     ],
   },
+  extension: {
+    read: shape({ purchaseId: uuid, expiresOn: isoDate, reason: text }),
+    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+  },
+  pause: {
+    read: shape({ purchaseId: uuid, cycles: integer, reason: text }),
+    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+  },
+  resume: {
+    read: shape({ purchaseId: uuid, reason: text }),
+    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+  },
   reversal: {
     read: shape({ redemptionId: uuid, reason: text }),
     requires: (clinicId, r) => [
@@ -336,18 +310,6 @@ export const COMMAND_CATALOGUE: { readonly [T in CommandType]: CommandDefinition
     requires: (clinicId, r) => [
       { missing: 'Appointment', query: db.selectFrom('appointment').select('id').where('id', '=', r.appointmentId).where('clinic_id', '=', clinicId) },
     ],
-  },
-  extension: {
-    read: shape({ purchaseId: uuid, expiresOn: isoDate, reason: text }),
-    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
-  },
-  pause: {
-    read: shape({ purchaseId: uuid, cycles: integer, reason: text }),
-    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
-  },
-  resume: {
-    read: shape({ purchaseId: uuid, reason: text }),
-    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
   },
 };
 
