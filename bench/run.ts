@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   // pool.end() resolves before its idle connections have closed: the DROP DATABASE … WITH (FORCE)
   // that follows may end them first, an error nobody needs to hear about.
   db.on('error', () => undefined);
-  const stack = await startStack({ databaseUrl, port: 3900 });
+  // BENCH_PORT: two benchmarks on one machine must not share an API (the workers take the ports after it).
+  const stack = await startStack({ databaseUrl, port: Number(process.env.BENCH_PORT ?? 3900) });
   try {
     const admin = new Client(stack.baseUrl, stack.env.ADMIN_TOKEN);
     results.redemptions = [];
