@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { Client, percentile } from './client.ts';
+import { inTransaction } from './seed.ts';
 
 export interface ReportFigures {
   purchases: number;
@@ -17,9 +18,7 @@ const INVOICES_PER_PURCHASE = 12;
 
 /** Half packages (12 instalments of 120000, 10 visits, 0–3 used, every 7th cancelled), half monthly memberships (12 cycles of 5000); ~9 of 12 invoices paid over the last year. */
 export async function seedReports(db: pg.Pool, clinicId: string, patientId: string, serviceId: string, packagePlanId: string, membershipPlanId: string, n: number): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
+  await inTransaction(db, async (client) => {
     await client.query(
       `insert into purchase (id, created_at, clinic_id, patient_id, plan_id, kind, plan_name, status, payment_schedule, start_date, price, insurance_friendly, online_redemption, billing_interval, rollover, first_visit_extra)
        select gen_random_uuid(), now() - interval '400 days', $1, $2, case when g % 2 = 0 then $4::uuid else $3::uuid end,
@@ -65,14 +64,8 @@ export async function seedReports(db: pg.Pool, clinicId: string, patientId: stri
          from invoice i where i.clinic_id = $1 and i.amount_paid > 0`,
       [clinicId],
     );
-    await client.query('commit');
-    await client.query('analyze');
-  } catch (error) {
-    await client.query('rollback');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
+  await db.query('analyze');
 }
 
 const rssMiB = (pid: number | undefined): number => {
