@@ -121,6 +121,104 @@ describe('invoice lines, patient portions, write-offs and retries (e2e)', () => 
     });
   });
 
+  describe("tips and charges on a purchase's invoices (its extras)", () => {
+    const liability = async (planId: string) => (await f.get(`/v1/reports/liability?asOf=${todayIn(TZ)}`)).plans.find((r: any) => r.planId === planId);
+
+    it('a tip on a paid package invoice reopens it; visits stay unlocked; paying it closes it; the liability report and refunds see the plan only', async () => {
+      await env.http().patch('/v1/clinic/settings').set(as('owner')).send({ taxes: [{ code: 'HST', name: 'HST', rate: '13' }] }).expect(200);
+      const plan = await f.packagePlan(massage.id, 5, 50000, { name: 'Tipped 5' });
+      const patient = await f.patient('Pia', 'Packagetip');
+      const purchase = await f.paidPurchase(patient.id, plan.id);
+      const packageInvoiceId = purchase.invoices[0].id;
+      expect((await f.redeem({ ...(await f.visitInvoice(patient.id, massage.id)), purchaseId: purchase.id })).body.status).toBe('succeeded');
+      const before = await liability(plan.id);
+      expect(before).toMatchObject({ paid: 50000, recognized: 10000, outstanding: 40000 });
+
+      const tip = await addLine(packageInvoiceId, { kind: 'tip', description: 'Tip', amount: 1500 });
+      expect(tip.status).toBe(201);
+      expect(tip.body).toMatchObject({ kind: 'tip', amount: 1500, taxes: [] });
+      expect(await invoice(packageInvoiceId)).toMatchObject({ status: 'open', total: 51500, amountPaid: 50000, balanceDue: 1500 });
+      // The plan is paid: its visits stay unlocked, the purchase's money is the plan's, the report does not move.
+      const tipped = await f.get(`/v1/purchases/${purchase.id}`);
+      expect(tipped).toMatchObject({ amountPaid: 50000 });
+      expect(tipped.balances[0]).toMatchObject({ used: 1, available: 4 });
+      expect(await liability(plan.id)).toEqual(before);
+      expect((await f.redeem({ ...(await f.visitInvoice(patient.id, massage.id)), purchaseId: purchase.id })).body.status).toBe('succeeded');
+
+      // A charge is taxed by its codes; a service line stays a visit invoice's (invoice_not_open).
+      const charge = await addLine(packageInvoiceId, { kind: 'charge', description: 'Massage oil', amount: 2500, taxCodes: ['HST'] });
+      expect(charge.status).toBe(201);
+      expect(charge.body).toMatchObject({ kind: 'charge', amount: 2500, taxes: [{ code: 'HST', rate: '13', amount: 325 }] });
+      const service = await addLine(packageInvoiceId, { serviceId: massage.id });
+      expect(service.status).toBe(409);
+      expect(service.body.code).toBe('invoice_not_open');
+      expect(await invoice(packageInvoiceId)).toMatchObject({ status: 'open', subtotal: 54000, taxTotal: 325, total: 54325, balanceDue: 4325 });
+
+      const afterVisits = await liability(plan.id);
+      expect(afterVisits).toMatchObject({ paid: 50000, recognized: 20000, outstanding: 30000 });
+      await f.pay(packageInvoiceId, 4325);
+      expect(await invoice(packageInvoiceId)).toMatchObject({ status: 'paid', amountPaid: 54325, balanceDue: 0 });
+      expect(await liability(plan.id)).toEqual(afterVisits);
+      expect((await f.get(`/v1/purchases/${purchase.id}`)).amountPaid).toBe(50000);
+
+      // The refund returns the plan's unused visits only (3 × 10000), untaxed like the plan.
+      const refund = await f.command(`/v1/purchases/${purchase.id}/refunds`, { method: 'card', reason: 'Moving away' });
+      expect(refund.body).toMatchObject({ status: 'succeeded', result: { amount: 30000, taxAmount: 0, cancelled: true } });
+      expect(await liability(plan.id)).toMatchObject({ paid: 50000, refunded: 30000, recognized: 20000, forfeited: 0, outstanding: 0 });
+      const verified = await verifyLedger(orm.em.fork());
+      expect(verified.checks.filter((c) => c.violations > 0)).toEqual([]);
+    });
+
+    it("an instalment's and a membership cycle's invoice take extras too; the cycle's visits stay unlocked while only the tip is due", async () => {
+      const instalments = await f.packagePlan(massage.id, 4, 40000, { name: 'Tipped parts', installments: { count: 2, intervalDays: 30 } });
+      const patient = await f.patient('Ima', 'Instalmenttip');
+      const bought = await f.purchase(patient.id, instalments.id, { paymentSchedule: 'installments' });
+      const [first] = bought.installments;
+      await f.pay(first.invoiceId, 20000);
+      expect((await addLine(first.invoiceId, { kind: 'tip', description: 'Tip', amount: 700 })).status).toBe(201);
+      expect(await invoice(first.invoiceId)).toMatchObject({ status: 'open', total: 20700, balanceDue: 700 });
+      // Half the price paid: two visits unlocked, whatever the tip owes.
+      expect((await f.get(`/v1/purchases/${bought.id}`)).balances[0]).toMatchObject({ available: 2 });
+
+      const monthly = await f.membershipPlan(massage.id, 2, 8000, { name: 'Tipped monthly' });
+      const member = await f.patient('Mo', 'Membertip');
+      const membership = await f.paidPurchase(member.id, monthly.id);
+      const cycleInvoiceId = membership.invoices[0].id;
+      expect((await addLine(cycleInvoiceId, { kind: 'charge', description: 'Towel', amount: 1000 })).status).toBe(201);
+      expect(await invoice(cycleInvoiceId)).toMatchObject({ status: 'open', balanceDue: 1000 });
+      expect((await f.redeem({ ...(await f.visitInvoice(member.id, massage.id)), purchaseId: membership.id })).body.status).toBe('succeeded');
+      // Paying the charge is money received (revenue's payments), never the membership's: recognized and the liability stay.
+      const today = todayIn(TZ);
+      const revenue = async () => (await f.get(`/v1/reports/revenue?from=${today}&to=${today}`)).days[0];
+      const [revenueBefore, liabilityBefore] = [await revenue(), await liability(monthly.id)];
+      expect(liabilityBefore).toMatchObject({ paid: 8000, recognized: 8000 });
+      await f.pay(cycleInvoiceId, 1000);
+      expect(await invoice(cycleInvoiceId)).toMatchObject({ status: 'paid', balanceDue: 0 });
+      expect((await f.get(`/v1/purchases/${membership.id}`)).amountPaid).toBe(8000);
+      expect(await revenue()).toEqual({ ...revenueBefore, payments: revenueBefore.payments + 1000 });
+      expect(await liability(monthly.id)).toEqual(liabilityBefore);
+      const verified = await verifyLedger(orm.em.fork());
+      expect(verified.checks.filter((c) => c.violations > 0)).toEqual([]);
+    });
+
+    it('a void or written-off purchase invoice refuses extras as before', async () => {
+      // A clinic of its own: the write-off tests list this clinic's written-off invoices.
+      const own = await createClinic(env);
+      const g = new Fixtures(env, own);
+      const plan = await g.packagePlan((await g.service('Massage 60', 12000)).id, 4, 40000, { name: 'Closed parts', installments: { count: 2, intervalDays: 30 } });
+      const patient = await g.patient('Cy', 'Closed');
+      const bought = await g.purchase(patient.id, plan.id, { paymentSchedule: 'installments' });
+      const [first, second] = bought.installments;
+      await g.pay(first.invoiceId, 5000);
+      expect((await g.command(`/v1/purchases/${bought.id}/cancellation`, { reason: 'Closed' })).body.status).toBe('succeeded');
+      for (const [invoiceId, code] of [[first.invoiceId, 'invoice_not_open'], [second.invoiceId, 'invoice_void']]) {
+        const res = await env.http().post(`/v1/invoices/${invoiceId}/lines`).set(as('front_desk', own)).send({ kind: 'tip', description: 'Tip', amount: 100 });
+        expect(res.status).toBe(409);
+        expect(res.body.code).toBe(code);
+      }
+    });
+  });
+
   describe('patient portion', () => {
     it('a package with a portion covers the line less the portion; the patient pays the portion', async () => {
       const plan = await f.plan({ kind: 'package', name: 'Co-pay 5', price: 50000, items: [{ serviceId: massage.id, quantity: 5, patientPortion: 2000 }] });

@@ -1,5 +1,6 @@
 // Property (issue 14 "Verifier"): after any mix of redemptions, reversals, invoice voids, refunds
-// (purchase and invoice), transfers, cancellations and payments, the ledger verifier is clean, and
+// (purchase and invoice), transfers, cancellations, payments and tips and charges on purchase
+// invoices (their extras, issue 14), the ledger verifier is clean, and
 // a small model agrees with the database: no balance below zero, each package's used visits = its
 // succeeded redemptions less those given back, a line covered by at most one live redemption.
 // The real handlers on a real Postgres (integration tier); fast-check with a fixed seed.
@@ -23,7 +24,8 @@ type Step =
   | { op: 'pay_purchase'; purchase: number; amount: number }
   | { op: 'refund'; purchase: number; amount: number | null }
   | { op: 'transfer'; purchase: number; quantity: number }
-  | { op: 'cancel'; purchase: number };
+  | { op: 'cancel'; purchase: number }
+  | { op: 'extra'; purchase: number; invoice: number; kind: 'tip' | 'charge'; amount: number };
 
 const index = fc.nat({ max: 50 });
 /** Visits and redemptions are picked from the most recent few, so steps meet each other often. */
@@ -39,6 +41,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('refund' as const), purchase: index, amount: fc.option(fc.integer({ min: 1, max: 9_000 }), { nil: null }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('transfer' as const), purchase: index, quantity: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const), purchase: index }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('extra' as const), purchase: index, invoice: index, kind: fc.constantFrom('tip' as const, 'charge' as const), amount: fc.integer({ min: 1, max: 3_000 }) }),
+  },
 );
 
 interface World {
@@ -49,7 +55,8 @@ interface World {
   purchases: { id: string; patientId: string; kind: string; invoiceIds: string[] }[];
   visits: { invoiceId: string; lineId: string; patientId: string }[];
   /** Succeeded redemptions: the line, the purchase, whether given back since. */
-  redemptions: { id: string; lineId: string; purchaseId: string; quantity: number; givenBack: boolean }[];
+  /** released: taken off its line by a void after its purchase was cancelled; its visit stays used (forfeited). */
+  redemptions: { id: string; lineId: string; purchaseId: string; quantity: number; givenBack: boolean; released?: boolean }[];
   /** line → the live redemption covering it. */
   coveredBy: Map<string, string>;
 }
@@ -182,7 +189,10 @@ describe('ledger verifier after random mixes of corrections (integration, proper
         const visit = latest(world.visits, s.visit);
         if (!visit) return;
         const command = await p.run(clinicId, 'invoice_void', { invoiceId: visit.invoiceId, reason: 'mix' });
-        if (final(command, 'invoice_void')) givenBack(world, (command.result!.redemptions as { redemptionId: string }[]).map((x) => x.redemptionId));
+        if (!final(command, 'invoice_void')) return;
+        const taken = command.result!.redemptions as { redemptionId: string; kind: string }[];
+        givenBack(world, taken.map((x) => x.redemptionId));
+        for (const x of taken) if (x.kind === 'redemption_released') world.redemptions.find((r) => r.id === x.redemptionId)!.released = true;
         return;
       }
       case 'pay_visit': {
@@ -226,6 +236,18 @@ describe('ledger verifier after random mixes of corrections (integration, proper
         if (purchase) final(await p.run(clinicId, 'cancellation', { purchaseId: purchase.id, reason: 'mix' }), 'cancellation');
         return;
       }
+      case 'extra': {
+        // A tip or a (taxed) charge on a purchase's invoice: its extras, never the purchase's money.
+        const purchase = pick(world.purchases, s.purchase);
+        const invoiceId = purchase && pick(purchase.invoiceIds, s.invoice);
+        if (!invoiceId) return;
+        const line = s.kind === 'tip' ? { kind: 'tip' as const, description: 'Tip', amount: s.amount } : { kind: 'charge' as const, description: 'Oil', amount: s.amount, taxCodes: ['HST'] };
+        const added = await lib.addInvoiceLine(em, { clinicId, invoiceId, ...line });
+        const key = `extra:${added.ok ? 'added' : 'rejected' in added ? added.rejected : 'missing'}`;
+        tally.set(key, (tally.get(key) ?? 0) + 1);
+        if (!added.ok && !('rejected' in added && ['invoice_void', 'invoice_not_open'].includes(added.rejected))) throw new Error(`extra refused: ${JSON.stringify(added)}`);
+        return;
+      }
     }
   }
 
@@ -244,7 +266,7 @@ describe('ledger verifier after random mixes of corrections (integration, proper
       if (b.kind === 'package') usedByPurchase.set(b.purchase_id, (usedByPurchase.get(b.purchase_id) ?? 0) + b.used);
     }
     for (const [purchaseId, used] of usedByPurchase) {
-      const expected = world.redemptions.filter((r) => r.purchaseId === purchaseId && !r.givenBack).reduce((sum, r) => sum + r.quantity, 0);
+      const expected = world.redemptions.filter((r) => r.purchaseId === purchaseId && (!r.givenBack || r.released)).reduce((sum, r) => sum + r.quantity, 0);
       if (used !== expected) throw new Error(`${where}: package ${purchaseId} used ${used}, model ${expected}`);
     }
     const lines = await p.db.query<{ id: string; redemption_command_id: string | null }>(
@@ -280,5 +302,6 @@ describe('ledger verifier after random mixes of corrections (integration, proper
     expect(steps).toBeGreaterThanOrEqual(RUNS * 10);
     // Every kind of correction took effect somewhere in the mix (else the property proves little).
     for (const what of ['redemption', 'reversal', 'invoice_void', 'invoice_refund', 'refund', 'transfer', 'cancellation']) expect(tally.get(`${what}:succeeded`) ?? 0).toBeGreaterThan(0);
+    expect(tally.get('extra:added') ?? 0).toBeGreaterThan(0);
   }, 240_000);
 });

@@ -9,7 +9,10 @@ import { startPipeline, type Pipeline } from './pipeline.js';
 
 type Lib = typeof import('@app/billing');
 
-/** The report's query before the running totals: every invoice, payment and ledger row of the clinic. */
+/**
+ * The report's query before the running totals: every invoice, payment and ledger row of the clinic;
+ * a purchase's money from its invoices' plan lines and the payments made by the day.
+ */
 const REFERENCE_SQL = `
 with c as (
   select cl.id as clinic_id, ?::date as as_of, ((?::date + 1)::timestamp at time zone cl.timezone) as day_end
@@ -22,15 +25,21 @@ p as (
 cancelled as (
   select distinct e.purchase_id from ledger_entry e, c
   where e.clinic_id = c.clinic_id and e.type = 'cancelled' and e.created_at < c.day_end),
+-- The plan part of each invoice (its tip and charge lines are not the purchase's money): money paid
+-- by the day's end, at most the plan lines' total (payments pay the plan first).
+by_day as (
+  select pm.invoice_id, coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded
+  from payment pm, c where pm.clinic_id = c.clinic_id and pm.created_at < c.day_end and not pm.voided group by 1),
+extra_lines as (
+  select l.invoice_id, sum(l.amount) as subtotal, sum(l.amount + (select coalesce(sum((t->>'amount')::bigint), 0) from jsonb_array_elements(l.taxes) t)) as total
+  from invoice_line l, c where l.clinic_id = c.clinic_id and l.kind in ('tip', 'charge') group by 1),
+plan_part as (
+  select i.id, i.purchase_id, i.status, i.total - coalesce(x.total, 0) as total, i.subtotal - coalesce(x.subtotal, 0) as subtotal
+  from invoice i left join extra_lines x on x.invoice_id = i.id, c where i.clinic_id = c.clinic_id and i.purchase_id is not null),
 inv as (
   select i.purchase_id, sum(i.total) filter (where i.status <> 'void') as sum_totals, sum(i.subtotal) filter (where i.status <> 'void') as sum_subtotals,
-         sum(i.amount_paid) as paid_now, sum(i.amount_refunded) as refunded_now
-  from invoice i, c
-  where i.clinic_id = c.clinic_id and i.purchase_id is not null group by 1),
-later as (
-  select i.purchase_id, coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded
-  from payment pm join invoice i on i.id = pm.invoice_id, c
-  where pm.clinic_id = c.clinic_id and pm.created_at >= c.day_end and not pm.voided and i.purchase_id is not null group by 1),
+         sum(least(coalesce(d.paid, 0), i.total)) as paid, sum(coalesce(d.refunded, 0)) as refunded
+  from plan_part i left join by_day d on d.invoice_id = i.id group by 1),
 visits as (
   select e.purchase_id, e.service_id,
          sum(e.visits) filter (where e.type in ('purchased', 'transferred_in', 'redeemed', 'redemption_reversed', 'transferred_out')) as left_visits,
@@ -52,7 +61,7 @@ used as (
 facts as (
   select p.plan_id, p.kind, p.transfer_target,
          p.kind = 'package' and (p.expired or k.purchase_id is not null) as closed,
-         coalesce(inv.paid_now, 0) - coalesce(l.paid, 0) as paid, coalesce(inv.refunded_now, 0) - coalesce(l.refunded, 0) as refunded,
+         coalesce(inv.paid, 0) as paid, coalesce(inv.refunded, 0) as refunded,
          coalesce(inv.sum_subtotals, 0) as sum_subtotals, coalesce(inv.sum_totals, 0) as sum_totals,
          case when p.kind = 'package' then coalesce(u.used_visits, 0) else 0 end as used_visits,
          case when p.kind = 'package' then coalesce(u.used_value, 0) else 0 end as used_value,
@@ -61,7 +70,6 @@ facts as (
   from p
   left join cancelled k on k.purchase_id = p.id
   left join inv on inv.purchase_id = p.id
-  left join later l on l.purchase_id = p.id
   left join used u on u.purchase_id = p.id)
 select f.plan_id, pl.name as plan_name, f.kind, f.transfer_target, f.closed, f.paid, f.refunded, f.sum_subtotals, f.sum_totals,
        f.used_visits, f.used_value, f.first_visit_extra, sum(f.unused_visits) as unused_visits, count(*) as purchases
@@ -179,6 +187,44 @@ describe('liability report: running totals (integration)', () => {
     await move(pack2!.id, pack2!.serviceIds[0]!, 'redeemed', -1, '4 days');
     await move(pack2!.id, null as never, 'cancelled', 0, '0 days');
     expect(await totalsViolations()).toEqual([]);
+    await expectSameFacts();
+  });
+
+  it("keeps tips and charges on a package's and an instalment's invoice out of the purchase's money, paid before and after the day", async () => {
+    const [taxed, pack, membership] = purchases;
+    const before = await q('select * from purchase_totals where clinic_id = $1 order by purchase_id', [clinicId]);
+    const add = async (invoiceId: string, line: { kind: 'tip'; description: string; amount: number } | { kind: 'charge'; description: string; amount: number; taxCodes: string[] }) => {
+      const added = await lib.addInvoiceLine(em, { clinicId, invoiceId, ...line });
+      expect(added.ok).toBe(true);
+    };
+    const pay = async (invoiceId: string, amount: number) =>
+      expect((await lib.recordPayment(em, { clinicId, invoiceId, amount, method: 'card', reference: null, keyId: null })).ok).toBe(true);
+    const status = async (invoiceId: string) => (await q<{ status: string }>('select status from invoice where id = $1', [invoiceId]))[0]!.status;
+    // The paid package invoice (40000) takes a 2000 tip: open again, the plan's money as it was.
+    await add(pack!.invoiceIds[0]!, { kind: 'tip', description: 'Tip', amount: 2_000 });
+    expect(await status(pack!.invoiceIds[0]!)).toBe('open');
+    // The first instalment (15000 of 16951 paid) takes a taxed charge (1000 + 130 HST); the membership's cycle a tip.
+    await add(taxed!.invoiceIds[0]!, { kind: 'charge', description: 'Oil', amount: 1_000, taxCodes: ['HST'] });
+    await add(membership!.invoiceIds[0]!, { kind: 'tip', description: 'Tip', amount: 700 });
+    expect(await q('select * from purchase_totals where clinic_id = $1 order by purchase_id', [clinicId])).toEqual(before);
+    expect(await totalsViolations()).toEqual([]);
+    // Money today: 3000 on the instalment pays its plan's last 1951, then 1049 of the charge; 2000 pays the tip.
+    await pay(taxed!.invoiceIds[0]!, 3_000);
+    await pay(pack!.invoiceIds[0]!, 2_000);
+    expect(await status(pack!.invoiceIds[0]!)).toBe('paid');
+    const totals = async (purchaseId: string) => Number((await q('select amount_paid from purchase_totals where purchase_id = $1', [purchaseId]))[0]!.amount_paid);
+    expect(await totals(pack!.id)).toBe(40_000);
+    const firstInstalment = (await q('select total, extras_total from invoice where id = $1', [taxed!.invoiceIds[0]]))[0]!;
+    expect(Number(firstInstalment.extras_total)).toBe(1_130);
+    // The whole first instalment's plan part is paid now, and nothing of the charge counts.
+    expect(await totals(taxed!.id)).toBe(Number(firstInstalment.total) - 1_130);
+    expect(await totalsViolations()).toEqual([]);
+    // The money checks hold (this suite's raw-SQL fixtures break others: commands, numbers, the visit invoice).
+    const verified = await lib.verifyLedger(em.fork());
+    const money = ['liability_totals', 'liability_identity', 'purchase_money', 'instalment_taxes', 'invoice_status'];
+    expect(verified.checks.filter((c) => money.includes(c.name) && c.violations > 0)).toEqual([]);
+    const touched = [pack!.invoiceIds[0]!, taxed!.invoiceIds[0]!, membership!.invoiceIds[0]!];
+    expect(verified.checks.find((c) => c.name === 'invoice_totals')!.examples.filter((e) => touched.some((id) => e.includes(id)))).toEqual([]);
     await expectSameFacts();
   });
 

@@ -46,7 +46,7 @@ export class InvoicesController {
 
   @Delete(':id/lines/:lineId')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Removed; 409 line_in_use once the line is redeemed or the invoice paid' })
+  @ApiNoContentResponse({ description: "Removed; 409 line_in_use once the line is redeemed or paid (a service invoice with payments; a purchase invoice's tip or charge once its plan is paid in full and more)" })
   async deleteLine(@Param('id', UuidParam) id: string, @Param('lineId', UuidParam) lineId: string, @Auth() auth: AuthContext): Promise<void> {
     await this.invoices.deleteLine(auth.clinicId, id, lineId);
   }

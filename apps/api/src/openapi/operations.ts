@@ -46,7 +46,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /v1/invoices': { summary: 'Open a service invoice for a patient', problems: ['not_found'] },
   'GET /v1/invoices': { summary: 'List invoices' },
   'GET /v1/invoices/{id}': { summary: 'Get an invoice with its lines and payments' },
-  'POST /v1/invoices/{id}/lines': { summary: 'Add a service, tip or charge line to an open or paid service invoice (a paid one reopens while anything is due)', problems: ['invoice_not_open', 'invoice_void', 'not_found'] },
+  'POST /v1/invoices/{id}/lines': { summary: 'Add a line to an open or paid invoice (a paid one reopens while anything is due): a service, tip or charge; on a package, instalment or membership invoice a tip or charge only', problems: ['invoice_not_open', 'invoice_void', 'not_found'] },
   'DELETE /v1/invoices/{id}/lines/{lineId}': { summary: 'Remove a line that is neither redeemed nor paid', problems: ['invoice_not_open', 'line_in_use'] },
   'POST /v1/invoices/{id}/payments': { summary: 'Record a payment on an invoice', problems: ['invoice_not_open', 'overpayment'] },
   'GET /v1/invoices/{id}/redeemable': { summary: "Which of the patient's purchases could cover each line, and why not" },

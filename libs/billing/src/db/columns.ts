@@ -22,7 +22,7 @@ export const BALANCE_COLUMNS = [
 
 export const INVOICE_COLUMNS = [
   'id', 'created_at', 'clinic_id', 'number', 'patient_id', 'kind', 'status', 'purchase_id', 'appointment_id', 'due_date', 'service_date', 'cycle_start',
-  'installment_number', 'subtotal', 'tax_total', 'total', 'amount_paid', 'amount_refunded', 'covered_amount', 'amount_written_off', 'voided_at', 'created_by_key_id',
+  'installment_number', 'subtotal', 'tax_total', 'total', 'amount_paid', 'amount_refunded', 'covered_amount', 'amount_written_off', 'extras_total', 'extras_subtotal', 'voided_at', 'created_by_key_id',
 ] as const satisfies readonly (keyof InvoiceTable)[];
 
 export const INVOICE_LINE_COLUMNS = [

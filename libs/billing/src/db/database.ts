@@ -136,6 +136,9 @@ export interface InvoiceTable {
   amount_refunded: Money;
   covered_amount: Money;
   amount_written_off: DefaultedMoney;
+  /** A purchase invoice's tip and charge lines, with and before taxes; 0 otherwise. */
+  extras_total: DefaultedMoney;
+  extras_subtotal: DefaultedMoney;
   voided_at: Date | null;
   created_by_key_id: string | null;
 }

@@ -8,6 +8,10 @@ import {
   isLineCovered,
   redeemedInvoice,
   settledStatus,
+  planPaid,
+  planSettled,
+  planSubtotal,
+  planTotal,
   type InvoiceForLines,
   type SettlingInvoice,
 } from './invoice.js';
@@ -20,6 +24,15 @@ const amounts = fc
   .record({ covered: fc.nat(50_000), paid: fc.nat(50_000), due: fc.nat(50_000), writtenOff: fc.nat(5_000) })
   .map(({ covered, paid, due, writtenOff }) => ({ total: covered + paid + due + writtenOff, coveredAmount: covered, amountPaid: paid, amountWrittenOff: writtenOff }));
 const settled = amounts.map((a): SettlingInvoice => ({ ...a, status: a.total > 0 && balanceDue(a) === 0 ? 'paid' : 'open' }));
+const ADDABLE = ['service', 'tip', 'charge'] as const;
+/** Open or paid purchase invoices: a plan part (≥ 1), extras, and payments paying the plan first. */
+const planInvoices = fc
+  .record({ kind: fc.constantFrom('package' as const, 'installment' as const, 'membership' as const), plan: fc.integer({ min: 1, max: 50_000 }), extras: fc.nat(5_000), paid: fc.nat(60_000) })
+  .map(({ kind, plan, extras, paid }): InvoiceForLines => {
+    const total = plan + extras;
+    const amountPaid = Math.min(paid, total);
+    return { kind, total, coveredAmount: 0, amountPaid, extrasTotal: extras, extrasSubtotal: extras, status: amountPaid === total ? 'paid' : 'open' };
+  });
 
 describe('invoice', () => {
   it('balanceDue is total − covered − paid − written off; write-offs are optional', () => {
@@ -66,39 +79,120 @@ describe('invoice', () => {
   });
 
   describe('lines', () => {
+    const none = { extrasTotal: 0, extrasSubtotal: 0 };
+
     it('are added to open and paid service invoices; a paid one reopens while anything is due', () => {
-      expect(decideLineAddition(invoice(), { amount: 500 })).toEqual({ ok: true, effects: { total: 12500, status: 'open' } });
+      expect(decideLineAddition(invoice(), { kind: 'tip', amount: 500 })).toEqual({ ok: true, effects: { total: 12500, status: 'open', ...none } });
       // A tip after the visit was redeemed: the paid invoice owes the tip.
-      expect(decideLineAddition(invoice({ status: 'paid', coveredAmount: 12000 }), { amount: 500 })).toEqual({ ok: true, effects: { total: 12500, status: 'open' } });
+      expect(decideLineAddition(invoice({ status: 'paid', coveredAmount: 12000 }), { kind: 'tip', amount: 500 })).toEqual({ ok: true, effects: { total: 12500, status: 'open', ...none } });
       fc.assert(
-        fc.property(settled, fc.integer({ min: 1, max: 60_000 }), (inv, amount) => {
-          const decision = decideLineAddition({ ...inv, kind: 'service' }, { amount });
-          expect(decision).toEqual({ ok: true, effects: { total: inv.total + amount, status: 'open' } });
+        fc.property(settled, fc.integer({ min: 1, max: 60_000 }), fc.constantFrom(...ADDABLE), (inv, amount, kind) => {
+          const decision = decideLineAddition({ ...inv, kind: 'service' }, { kind, amount });
+          expect(decision).toEqual({ ok: true, effects: { total: inv.total + amount, status: 'open', ...none } });
         }),
       );
     });
 
-    it('are refused on a void invoice first (invoice_void), then on purchase and written-off invoices', () => {
-      expect(decideLineAddition(invoice({ status: 'void', kind: 'package' }), { amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_void' });
-      expect(decideLineAddition(invoice({ status: 'written_off', kind: 'installment' }), { amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
-      expect(decideLineAddition(invoice({ status: 'written_off' }), { amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
-      expect(decideLineAddition(invoice({ kind: 'package' }), { amount: 500 })).toMatchObject({
+    it('are refused on a void invoice first (invoice_void), then on written-off invoices; a purchase invoice takes no service or plan line', () => {
+      expect(decideLineAddition(invoice({ status: 'void', kind: 'package' }), { kind: 'tip', amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_void' });
+      expect(decideLineAddition(invoice({ status: 'written_off', kind: 'installment' }), { kind: 'tip', amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
+      expect(decideLineAddition(invoice({ status: 'written_off' }), { kind: 'service', amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
+      expect(decideLineAddition(invoice({ kind: 'package' }), { kind: 'service', amount: 500 })).toEqual({
         ok: false,
         rejected: 'invoice_not_open',
-        detail: 'Lines can be added to open service invoices only (this one is a open package invoice)',
+        detail: 'Only tip and charge lines can be added to a package invoice (this line is a service line)',
       });
+      expect(decideLineAddition(invoice({ kind: 'membership', status: 'paid', amountPaid: 12000 }), { kind: 'plan', amount: 500 })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
+    });
+
+    it('tips and charges go on open and paid purchase invoices as their extras; a paid one reopens while they are due', () => {
+      // A paid package invoice (12000) takes a 1130 charge (1000 + 130 tax): open, 1130 due, the extras apart.
+      const paidPackage = invoice({ kind: 'package', status: 'paid', amountPaid: 12000 });
+      expect(decideLineAddition(paidPackage, { kind: 'charge', amount: 1130, subtotal: 1000 })).toEqual({
+        ok: true,
+        effects: { total: 13130, status: 'open', extrasTotal: 1130, extrasSubtotal: 1000 },
+      });
+      fc.assert(
+        fc.property(planInvoices, fc.integer({ min: 1, max: 60_000 }), fc.constantFrom('tip' as const, 'charge' as const), (inv, amount, kind) => {
+          const decision = decideLineAddition(inv, { kind, amount });
+          expect(decision.ok).toBe(true);
+          if (!decision.ok) return;
+          const after = { ...inv, ...decision.effects };
+          expect(after.status).toBe('open');
+          expect(after.extrasTotal).toBe((inv.extrasTotal ?? 0) + amount);
+          // The plan's money does not move: its total and what was paid for it.
+          expect(planTotal(after)).toBe(planTotal(inv));
+          expect(planPaid(after)).toBe(planPaid(inv));
+        }),
+      );
     });
 
     it('are removed only when not redeemed and nothing was paid, line_in_use first', () => {
-      expect(decideLineRemoval(invoice(), { amount: 12000, redeemed: false })).toEqual({ ok: true, effects: { total: 0, status: 'open' } });
-      expect(decideLineRemoval(invoice({ status: 'void' }), { amount: 1, redeemed: true })).toEqual({ ok: false, rejected: 'line_in_use', detail: 'The line is redeemed' });
-      expect(decideLineRemoval(invoice({ amountPaid: 1 }), { amount: 1, redeemed: false })).toEqual({ ok: false, rejected: 'line_in_use', detail: 'The invoice has payments' });
-      expect(decideLineRemoval(invoice({ status: 'void' }), { amount: 1, redeemed: false })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
+      expect(decideLineRemoval(invoice(), { kind: 'service', amount: 12000, redeemed: false })).toEqual({ ok: true, effects: { total: 0, status: 'open', ...none } });
+      expect(decideLineRemoval(invoice({ status: 'void' }), { kind: 'service', amount: 1, redeemed: true })).toEqual({ ok: false, rejected: 'line_in_use', detail: 'The line is redeemed' });
+      expect(decideLineRemoval(invoice({ amountPaid: 1 }), { kind: 'tip', amount: 1, redeemed: false })).toEqual({ ok: false, rejected: 'line_in_use', detail: 'The invoice has payments' });
+      expect(decideLineRemoval(invoice({ status: 'void' }), { kind: 'service', amount: 1, redeemed: false })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
+    });
+
+    it("a purchase invoice's extra is removed until payments reach the extras; its plan lines never", () => {
+      // Plan 12000 paid, a 500 tip due: removing the tip pays the invoice.
+      const tipped = invoice({ kind: 'package', total: 12500, amountPaid: 12000, extrasTotal: 500, extrasSubtotal: 500 });
+      expect(decideLineRemoval(tipped, { kind: 'tip', amount: 500, redeemed: false })).toEqual({ ok: true, effects: { total: 12000, status: 'paid', ...none } });
+      expect(decideLineRemoval({ ...tipped, amountPaid: 12001 }, { kind: 'tip', amount: 500, redeemed: false })).toMatchObject({ ok: false, rejected: 'line_in_use' });
+      expect(decideLineRemoval({ ...tipped, amountPaid: 0 }, { kind: 'plan', amount: 12000, redeemed: false })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
     });
 
     it('removing the last unredeemed line of an otherwise redeemed invoice pays it', () => {
       // 12000 redeemed + 3000 unredeemed: removing the 3000 leaves nothing due.
-      expect(decideLineRemoval(invoice({ total: 15000, coveredAmount: 12000 }), { amount: 3000, redeemed: false })).toEqual({ ok: true, effects: { total: 12000, status: 'paid' } });
+      expect(decideLineRemoval(invoice({ total: 15000, coveredAmount: 12000 }), { kind: 'service', amount: 3000, redeemed: false })).toEqual({
+        ok: true,
+        effects: { total: 12000, status: 'paid', ...none },
+      });
+    });
+  });
+
+  describe("a purchase invoice's plan money", () => {
+    it('payments pay the plan first: plan paid = min(amountPaid, plan total)', () => {
+      const inv = { total: 13130, amountPaid: 12000, extrasTotal: 1130 };
+      expect(planTotal(inv)).toBe(12000);
+      expect(planPaid(inv)).toBe(12000);
+      expect(planPaid({ ...inv, amountPaid: 13000 })).toBe(12000);
+      expect(planPaid({ ...inv, amountPaid: 5000 })).toBe(5000);
+      expect(planSubtotal({ subtotal: 11000, extrasSubtotal: 1000 })).toBe(10000);
+    });
+
+    it('any sequence of payments and extras: the plan paid grows by each payment until the plan is paid, never past it', () => {
+      fc.assert(
+        fc.property(planInvoices, fc.array(fc.oneof(fc.record({ pay: fc.integer({ min: 1, max: 20_000 }) }), fc.record({ tip: fc.integer({ min: 1, max: 5_000 }) })), { maxLength: 12 }), (start, steps) => {
+          let inv: InvoiceForLines = start;
+          for (const step of steps) {
+            const before = planPaid(inv);
+            if ('tip' in step) {
+              const d = decideLineAddition(inv, { kind: 'tip', amount: step.tip });
+              if (!d.ok) return;
+              inv = { ...inv, ...d.effects };
+              expect(planPaid(inv)).toBe(before);
+            } else {
+              const d = decidePayment(inv, Math.min(step.pay, Math.max(1, balanceDue(inv))));
+              if (!d.ok) continue;
+              const paid = d.effects.amountPaid - inv.amountPaid;
+              inv = { ...inv, ...d.effects };
+              expect(planPaid(inv)).toBe(Math.min(planTotal(inv), before + paid));
+            }
+            expect(planPaid(inv)).toBeLessThanOrEqual(planTotal(inv));
+            // Plan settled ⇔ its part is paid, whatever the extras owe; paid ⇒ settled.
+            expect(planSettled(inv)).toBe(inv.amountPaid >= planTotal(inv));
+            if (inv.status === 'paid') expect(planSettled(inv)).toBe(true);
+          }
+        }),
+      );
+    });
+
+    it('a cycle invoice is settled by its status alone when its amounts are not given', () => {
+      expect(planSettled({ status: 'paid' })).toBe(true);
+      expect(planSettled({ status: 'open' })).toBe(false);
+      expect(planSettled({ status: 'void', total: 0, amountPaid: 0 })).toBe(false);
+      expect(planSettled({ status: 'open', total: 5500, amountPaid: 5000, extrasTotal: 500 })).toBe(true);
     });
   });
 

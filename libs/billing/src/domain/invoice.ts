@@ -30,6 +30,9 @@ export interface SettlingInvoice extends InvoiceAmounts {
 
 export interface InvoiceForLines extends SettlingInvoice {
   kind: InvoiceKind;
+  /** Its extras (tip and charge lines of a purchase invoice) with and before taxes; default 0. */
+  extrasTotal?: number;
+  extrasSubtotal?: number;
 }
 
 export interface InvoiceLineAmount {
@@ -65,34 +68,103 @@ export function isLineCovered(invoice: InvoiceAmounts, line: InvoiceLineAmount):
   return line.redeemed || balanceDue(invoice) < line.amount;
 }
 
-const lineEditRefusal = (invoice: InvoiceForLines, verb: string): Decision<never> | null =>
-  invoice.status !== 'open' || invoice.kind !== 'service'
-    ? reject('invoice_not_open', `Lines can be ${verb} open service invoices only (this one is a ${invoice.status} ${invoice.kind} invoice)`)
-    : null;
+/**
+ * A purchase invoice's money (billing-rules.md "Extras on a purchase invoice"): its `plan` lines
+ * with their taxes are the plan's; its tip and charge lines (the extras) are the desk's. Payments
+ * pay the plan first, then the extras, so the plan is paid as soon as its part is, and only the
+ * plan part counts as money of the purchase (unlocking, refunds, liability, reports).
+ */
+export interface PlanInvoiceAmounts {
+  total: number;
+  amountPaid: number;
+  /** Σ of its tip and charge lines with their taxes (0 on a service invoice and without extras). */
+  extrasTotal?: number;
+}
+
+/** What the plan lines bill, taxes included: total − extras. */
+export const planTotal = (invoice: PlanInvoiceAmounts): number => invoice.total - (invoice.extrasTotal ?? 0);
+
+/** The plan lines' amount before tax: subtotal − the extras' subtotal. */
+export const planSubtotal = (invoice: { subtotal: number; extrasSubtotal?: number }): number => invoice.subtotal - (invoice.extrasSubtotal ?? 0);
+
+/** Money paid for the plan: payments pay the plan first, so min(amountPaid, plan total). */
+export const planPaid = (invoice: PlanInvoiceAmounts): number => Math.min(invoice.amountPaid, planTotal(invoice));
 
 /**
- * A line on an open or paid service invoice (a tip, a product, an upsize after the visit was
- * redeemed): the total grows by its amount and a paid invoice is open again while anything is
- * due. A void one refuses it first (invoice_void); purchase invoices and written-off ones take none.
+ * Whether the plan part of a (membership cycle's) invoice is paid: a paid invoice, or an open one
+ * whose payments reach its plan total (only its extras are due). Without its amounts, its status says.
  */
-export function decideLineAddition(invoice: InvoiceForLines, line: { amount: number }): Decision<{ total: number; status: InvoiceStatus }> {
+export function planSettled(invoice: { status: InvoiceStatus; total?: number; amountPaid?: number; extrasTotal?: number }): boolean {
+  if (invoice.status === 'paid') return true;
+  if (invoice.status !== 'open' || invoice.total === undefined || invoice.amountPaid === undefined) return false;
+  return invoice.amountPaid >= planTotal({ total: invoice.total, amountPaid: invoice.amountPaid, extrasTotal: invoice.extrasTotal ?? 0 });
+}
+
+/** A line's kind and amounts: `amount` with its taxes, `subtotal` before them (default: amount). */
+export interface LineEdit {
+  kind: InvoiceLineKind;
+  amount: number;
+  subtotal?: number;
+}
+
+/** Tip and charge lines on a purchase invoice: the extras, kept apart from the plan's money. */
+export const isExtra = (invoice: { kind: InvoiceKind }, kind: InvoiceLineKind): boolean => invoice.kind !== 'service' && (kind === 'tip' || kind === 'charge');
+
+const lineEditRefusal = (invoice: InvoiceForLines, verb: string, kind: InvoiceLineKind): Decision<never> | null => {
+  if (invoice.status !== 'open') {
+    return reject('invoice_not_open', `Lines can be ${verb} open or paid invoices only (this one is a ${invoice.status} ${invoice.kind} invoice)`);
+  }
+  // A purchase invoice's plan lines are the sale itself; a visit is billed on a service invoice.
+  if (invoice.kind !== 'service' && !isExtra(invoice, kind)) {
+    return reject('invoice_not_open', `Only tip and charge lines can be ${verb} a ${invoice.kind} invoice (this line is a ${kind} line)`);
+  }
+  return null;
+};
+
+export interface LineEditEffects {
+  total: number;
+  status: InvoiceStatus;
+  /** The invoice's extras after the edit, with and before taxes. */
+  extrasTotal: number;
+  extrasSubtotal: number;
+}
+
+const extrasAfter = (invoice: InvoiceForLines, line: LineEdit, sign: 1 | -1) => {
+  const extra = isExtra(invoice, line.kind);
+  return {
+    extrasTotal: (invoice.extrasTotal ?? 0) + (extra ? sign * line.amount : 0),
+    extrasSubtotal: (invoice.extrasSubtotal ?? 0) + (extra ? sign * (line.subtotal ?? line.amount) : 0),
+  };
+};
+
+/**
+ * A line on an open or paid invoice (a tip, a product, an upsize after the visit was redeemed):
+ * the total grows by its amount and a paid invoice is open again while anything is due. A service
+ * invoice takes any line; a purchase invoice tip and charge lines only, its extras. A void one
+ * refuses it first (invoice_void); written-off ones take none.
+ */
+export function decideLineAddition(invoice: InvoiceForLines, line: LineEdit): Decision<LineEditEffects> {
   if (invoice.status === 'void') return reject('invoice_void', 'Lines cannot be added to a void invoice');
-  const refusal = invoice.status === 'paid' ? lineEditRefusal({ ...invoice, status: 'open' }, 'added to') : lineEditRefusal(invoice, 'added to');
+  const refusal = lineEditRefusal(invoice.status === 'paid' ? { ...invoice, status: 'open' } : invoice, 'added to', line.kind);
   if (refusal) return refusal;
   const total = invoice.total + line.amount;
-  return accept({ total, status: reopenedStatus({ ...invoice, total }) });
+  return accept({ total, status: reopenedStatus({ ...invoice, total }), ...extrasAfter(invoice, line, 1) });
 }
 
 /**
- * Only a line nobody relies on yet: not redeemed, on an invoice nothing was paid on. What is left
- * may be all redeemed already: then nothing is due and the invoice is paid.
+ * Only a line nobody relies on yet: not redeemed, not paid. On a service invoice, one nothing was
+ * paid on; on a purchase invoice, an extra while no money reached the extras (payments pay the plan
+ * first). What is left may be all redeemed or paid already: then nothing is due and it is paid.
  */
-export function decideLineRemoval(invoice: InvoiceForLines, line: InvoiceLineAmount): Decision<{ total: number; status: InvoiceStatus }> {
-  if (line.redeemed || invoice.amountPaid > 0) return reject('line_in_use', line.redeemed ? 'The line is redeemed' : 'The invoice has payments');
-  const refusal = lineEditRefusal(invoice, 'removed from');
+export function decideLineRemoval(invoice: InvoiceForLines, line: InvoiceLineAmount & LineEdit): Decision<LineEditEffects> {
+  const extrasPaid = invoice.amountPaid > planTotal(invoice);
+  if (line.redeemed || (isExtra(invoice, line.kind) ? extrasPaid : invoice.amountPaid > 0)) {
+    return reject('line_in_use', line.redeemed ? 'The line is redeemed' : 'The invoice has payments');
+  }
+  const refusal = lineEditRefusal(invoice, 'removed from', line.kind);
   if (refusal) return refusal;
   const total = invoice.total - line.amount;
-  return accept({ total, status: settledStatus({ ...invoice, total }) });
+  return accept({ total, status: settledStatus({ ...invoice, total }), ...extrasAfter(invoice, line, -1) });
 }
 
 /** Money at the desk: never on a void invoice, never more than is due. */

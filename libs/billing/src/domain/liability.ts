@@ -4,10 +4,13 @@ import { beforeTax } from './taxes.js';
 /** What a purchase's rows say as of a date (gathered by one set-based query, not here). */
 export interface PurchaseFacts {
   kind: 'package' | 'membership';
-  /** Money received on its invoices by the date and money returned (a positive number), taxes included. */
+  /**
+   * Money received for the plan by the date and money returned (a positive number), taxes included:
+   * each invoice's plan part (payments pay the plan first; tips and charges on it are not the purchase's).
+   */
   paid: number;
   refunded: number;
-  /** Σ subtotals and Σ totals of its invoices that are not void (the before-tax ratio). */
+  /** Σ subtotals and Σ totals of its invoices' plan lines, those not void (the before-tax ratio). */
   sumSubtotals: number;
   sumTotals: number;
   /** Visits redeemed (not reversed nor released) or transferred out by the date, and Σ visits × visit value. */

@@ -168,6 +168,13 @@ describe('decideRedemption: each refusal', () => {
     // A free membership owes nothing.
     expect(decideRedemption(line(), membership({ price: 0 }, { cycleInvoices: [] }), staff).ok).toBe(true);
   });
+  it("a cycle invoice open only for its extras (a tip) counts as paid: payments pay the plan first", () => {
+    const tipped = (paid: number) =>
+      membershipState().cycleInvoices.map((i) => ({ ...i, status: 'open' as const, total: 5500, extrasTotal: 500, amountPaid: paid }));
+    expect(decideRedemption(line(), membership({}, { cycleInvoices: tipped(5000) }), staff).ok).toBe(true);
+    // The earlier cycles too: none is unpaid past the grace days.
+    expect(decideRedemption(line(), membership({}, { cycleInvoices: tipped(4999) }), staff)).toEqual(rejected('membership_invoice_unpaid'));
+  });
   it('payment_required: package visits not paid for yet', () => {
     // 30000 of 100000 paid: 3 visits unlocked, 3 used.
     const p = pkg({ amountPaid: 30000, balances: [balance({ used: 3 })] });

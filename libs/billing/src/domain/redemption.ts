@@ -4,7 +4,7 @@ import { cycleAt, daysBetween, type BillingInterval, type Cycle, type IsoDate } 
 import { accept, reject, type Decision } from './errors.js';
 import { cycleAllowanceWithPauses, isPausedOn, type PausedCycle } from './pause.js';
 import { available, remaining, type BalanceCounts } from './package-balance.js';
-import type { InvoiceLineKind, InvoiceStatus } from './invoice.js';
+import { planSettled, type InvoiceLineKind, type InvoiceStatus } from './invoice.js';
 import { applyPatientPortion } from './patient-portion.js';
 import type { PurchaseKind, PurchaseStatus } from './purchase-status.js';
 
@@ -39,6 +39,10 @@ export interface MembershipCycleInvoice {
   cycleStart: IsoDate;
   dueDate: IsoDate;
   status: InvoiceStatus;
+  /** Its amounts: a cycle is paid for once its plan part is, whatever extras are still due (invoice.ts planSettled). */
+  total?: number;
+  amountPaid?: number;
+  extrasTotal?: number;
 }
 
 export interface MembershipState {
@@ -146,11 +150,12 @@ function decideMembership(line: RedemptionLine, p: RedeemablePurchase, ctx: Rede
       (inv) =>
         inv.cycleStart < cycle.start &&
         inv.status === 'open' &&
+        !planSettled(inv) &&
         daysBetween(inv.dueDate, line.serviceDate) > ctx.membershipGraceDays,
     );
     if (overdue) return reject('membership_invoice_unpaid');
     const current = m.cycleInvoices.find((inv) => inv.cycleStart === cycle.start);
-    if (!current || current.status !== 'paid') return reject('payment_required');
+    if (!current || !planSettled(current)) return reject('payment_required');
   }
 
   const portion = p.balances.find((b) => b.serviceId === line.serviceId)?.patientPortion ?? 0;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { allocateRefund, decideRefund, refundableAmount, valueUsed, type RefundState } from './refund.js';
+import { allocateRefund, decideRefund, purchasePlanMoney, refundableAmount, valueUsed, type RefundState } from './refund.js';
 import type { PurchaseBalanceState } from './redemption.js';
 
 const balance = (over: Partial<PurchaseBalanceState> = {}): PurchaseBalanceState => ({
@@ -41,6 +41,19 @@ describe('refund policy amounts (worked examples)', () => {
     expect(refundableAmount(taxed)).toBe(79100);
     expect(decideRefund(taxed, {})).toEqual({ ok: true, effects: { amount: 79100, allocations: [{ invoiceId: 'inv1', amount: 79100 }], cancels: true, taxAmount: 9100 } });
     expect(decideRefund(taxed, { amount: 1130 })).toMatchObject({ ok: true, effects: { amount: 1130, taxAmount: 130 } });
+  });
+  it("extras on a purchase invoice are not the purchase's money: the refund returns plan money only, with the plan's tax", () => {
+    // Package 100000 + 13 % (113000) paid, plus a paid charge of 1130 (1000 + 130) and a paid tip of 500 on the same invoice.
+    const invoices = [{ id: 'inv1', createdAt: '2026-01-01T00:00:00.000Z', amountPaid: 114630, amountRefunded: 0, total: 114630, taxTotal: 13130, extrasTotal: 1630, extrasSubtotal: 1500 }];
+    const money = purchasePlanMoney([{ status: 'paid', total: 114630, subtotal: 101500, amountPaid: 114630, amountRefunded: 0, extrasTotal: 1630, extrasSubtotal: 1500 }]);
+    expect(money).toEqual({ amountPaid: 113000, amountRefunded: 0, invoiced: { totals: 113000, subtotals: 100000 } });
+    const withExtras = state({ ...money, invoices });
+    // The same as without the extras: 79100 of which 9100 tax.
+    expect(decideRefund(withExtras, {})).toEqual({ ok: true, effects: { amount: 79100, allocations: [{ invoiceId: 'inv1', amount: 79100 }], cancels: true, taxAmount: 9100 } });
+    expect(decideRefund(withExtras, { amount: 113000 })).toMatchObject({ ok: true, effects: { amount: 113000, taxAmount: 13000 } });
+    expect(decideRefund(withExtras, { amount: 113001 })).toEqual({ ok: false, rejected: 'refund_exceeds_paid' });
+    // Paid for the plan in part only (payments pay the plan first): at most that comes back.
+    expect(allocateRefund(200000, [{ ...invoices[0], amountPaid: 50000 }])).toEqual([{ invoiceId: 'inv1', amount: 50000 }]);
   });
   it('same with list price 12000, full_price: 64000', () => {
     expect(refundableAmount(state({ policy: 'full_price' }))).toBe(64000);

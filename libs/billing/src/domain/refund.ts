@@ -1,5 +1,6 @@
 // Refunds (billing-rules.md "Refunding"): what the patient got is kept, the rest may go back.
 import { accept, reject, type Decision } from './errors.js';
+import { planPaid, planSubtotal, planTotal } from './invoice.js';
 import { mulDiv } from './money.js';
 import type { PurchaseKind } from './purchase-status.js';
 import type { PurchaseBalanceState } from './redemption.js';
@@ -24,6 +25,9 @@ export interface RefundInvoice {
   /** Its total and taxes (the tax a refund drawn from it returns); absent: untaxed. */
   total?: number;
   taxTotal?: number;
+  /** Its extras (tip and charge lines) with and before taxes: a purchase refund returns plan money only; default 0. */
+  extrasTotal?: number;
+  extrasSubtotal?: number;
 }
 
 export interface RefundState {
@@ -102,8 +106,10 @@ export function refundableAmount(state: RefundState): number {
 /** The tax a refund returns, over the invoices its allocations draw from (0 without taxes). */
 export function refundTax(amount: number, allocations: readonly RefundAllocation[], invoices: readonly RefundInvoice[]): number {
   const drawn = invoices.filter((inv) => allocations.some((a) => a.invoiceId === inv.id));
-  const total = drawn.reduce((n, inv) => n + (inv.total ?? 0), 0);
-  const taxTotal = drawn.reduce((n, inv) => n + (inv.taxTotal ?? 0), 0);
+  // The plan lines' total and taxes: the extras' are not what a purchase refund returns.
+  const extrasTax = (inv: RefundInvoice) => (inv.extrasTotal ?? 0) - (inv.extrasSubtotal ?? 0);
+  const total = drawn.reduce((n, inv) => n + (inv.total ?? 0) - (inv.extrasTotal ?? 0), 0);
+  const taxTotal = drawn.reduce((n, inv) => n + (inv.taxTotal ?? 0) - extrasTax(inv), 0);
   return refundTaxAmount(amount, taxTotal, total);
 }
 
@@ -114,7 +120,9 @@ function byNewest(a: RefundInvoice, b: RefundInvoice): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
-const invoiceRoom = (inv: RefundInvoice) => Math.max(0, inv.amountPaid - inv.amountRefunded);
+/** What an invoice can give back: its plan money paid (payments pay the plan first) less what it returned. */
+const invoiceRoom = (inv: RefundInvoice) =>
+  Math.max(0, (inv.total === undefined ? inv.amountPaid : planPaid({ total: inv.total, amountPaid: inv.amountPaid, extrasTotal: inv.extrasTotal ?? 0 })) - inv.amountRefunded);
 
 /** Spread a refund over the invoices, newest first, each up to what it has left to give back. */
 export function allocateRefund(amount: number, invoices: readonly RefundInvoice[]): RefundAllocation[] {
@@ -144,4 +152,28 @@ export function decideRefund(state: RefundState, request: RefundRequest): Decisi
   }
   const allocations = allocateRefund(amount, state.invoices);
   return accept({ amount, allocations, cancels: state.status === 'active', taxAmount: refundTax(amount, allocations, state.invoices) });
+}
+
+/** A purchase invoice as a refund reads it (the entity's fields). */
+export interface PurchaseInvoiceMoney {
+  status: string;
+  total: number;
+  subtotal: number;
+  amountPaid: number;
+  amountRefunded: number;
+  extrasTotal?: number;
+  extrasSubtotal?: number;
+}
+
+/**
+ * The purchase's money from its invoices' plan parts (billing-rules.md "Extras on a purchase
+ * invoice"): plan money paid, refunded, and Σ plan totals and subtotals of those not void.
+ */
+export function purchasePlanMoney(invoices: readonly PurchaseInvoiceMoney[]): Pick<RefundState, 'amountPaid' | 'amountRefunded'> & { invoiced: { totals: number; subtotals: number } } {
+  const live = invoices.filter((i) => i.status !== 'void');
+  return {
+    amountPaid: invoices.reduce((sum, i) => sum + planPaid(i), 0),
+    amountRefunded: invoices.reduce((sum, i) => sum + i.amountRefunded, 0),
+    invoiced: { totals: live.reduce((sum, i) => sum + planTotal(i), 0), subtotals: live.reduce((sum, i) => sum + planSubtotal(i), 0) },
+  };
 }

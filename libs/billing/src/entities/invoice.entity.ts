@@ -24,6 +24,7 @@ export type { InvoiceKind };
 @Index({ properties: ['purchaseId'] })
 @Check({ name: 'invoice_amounts_consistent', expression: "status in ('open', 'paid', 'void', 'written_off') and number > 0 and total >= 0 and amount_paid >= 0 and covered_amount >= 0 and amount_refunded >= 0 and amount_written_off >= 0 and amount_refunded <= amount_paid and total - covered_amount - amount_paid - amount_written_off >= 0" })
 @Check({ name: 'invoice_total_with_taxes', expression: 'subtotal >= 0 and tax_total >= 0 and total = subtotal + tax_total' })
+@Check({ name: 'invoice_extras_within_total', expression: 'extras_subtotal >= 0 and extras_total >= extras_subtotal and extras_total - extras_subtotal <= tax_total and extras_subtotal <= subtotal' })
 // Target of the composite tenant keys (clinic_id, <ref>) → (clinic_id, id): see migrations.
 @Unique({ properties: ['clinicId', 'id'] })
 export class Invoice extends BaseEntity {
@@ -84,6 +85,16 @@ export class Invoice extends BaseEntity {
 
   @Money()
   coveredAmount: number = 0;
+
+  /**
+   * A purchase invoice's extras, its tip and charge lines, with their taxes and before them (0 on a
+   * service invoice): the plan's money is the rest (billing-rules.md "Extras on a purchase invoice").
+   */
+  @Money()
+  extrasTotal: number = 0;
+
+  @Money()
+  extrasSubtotal: number = 0;
 
   /** What a cancelled package's partly paid instalment still owed when it was written off. */
   @Money()

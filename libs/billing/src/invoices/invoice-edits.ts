@@ -145,8 +145,9 @@ const invalidTaxCodes = (unknown: string[]): InvoiceEditOutcome<never> => {
 };
 
 /**
- * A line on an open or paid service invoice; the invoice's total and status (a paid one reopens
- * while anything is due) change in the same statement.
+ * A line on an open or paid invoice (a purchase invoice takes tips and charges only, its extras);
+ * the invoice's total, extras and status (a paid one reopens while anything is due) change in the
+ * same statement.
  */
 export function addInvoiceLine(em: EntityManager, input: LineInput): Promise<InvoiceEditOutcome<InvoiceLine>> {
   return inTransaction(em, async (tx) => {
@@ -157,11 +158,14 @@ export function addInvoiceLine(em: EntityManager, input: LineInput): Promise<Inv
     const draft = drafted.value;
     // The invoice's totals with the new line (its amount before tax plus its taxes).
     const totals = invoiceTotals([{ amount: Number(invoice.subtotal), taxes: [{ amount: Number(invoice.taxTotal) }] }, draft]);
-    const decision = decideLineAddition(invoice, { amount: draft.amount + sumTaxes(draft.taxes) });
+    const decision = decideLineAddition(invoice, { kind: input.kind, amount: draft.amount + sumTaxes(draft.taxes), subtotal: draft.amount });
     if (!decision.ok) return refused(decision);
-    const { total, status } = decision.effects;
+    const { total, status, extrasTotal, extrasSubtotal } = decision.effects;
     if (total !== totals.total) throw new Error(`invoice ${invoice.id}: total ${total} is not subtotal + taxes ${totals.total}`);
-    const [row] = await applyEffects(tx, [db.updateTable('invoice').set({ total, subtotal: totals.subtotal, tax_total: totals.taxTotal, status }).where('id', '=', invoice.id)], (qc) =>
+    const invoiceWrite = db.updateTable('invoice')
+      .set({ total, subtotal: totals.subtotal, tax_total: totals.taxTotal, status, extras_total: extrasTotal, extras_subtotal: extrasSubtotal })
+      .where('id', '=', invoice.id);
+    const [row] = await applyEffects(tx, [invoiceWrite], (qc) =>
       qc.insertInto('invoice_line')
         .values({
           id: newId(), clinic_id: input.clinicId, invoice_id: invoice.id, kind: input.kind, ...draft,
@@ -178,14 +182,18 @@ export function removeInvoiceLine(em: EntityManager, clinicId: string, invoiceId
   return inTransaction(em, async (tx) => {
     const invoice = await lockInvoice(tx, clinicId, invoiceId);
     if (!invoice) return missing('Invoice');
-    const [line] = await run(tx, db.selectFrom('invoice_line').select(['id', 'amount', 'taxes', 'redemption_command_id']).where('id', '=', lineId).where('invoice_id', '=', invoice.id));
+    const [line] = await run(tx, db.selectFrom('invoice_line').select(['id', 'kind', 'amount', 'taxes', 'redemption_command_id']).where('id', '=', lineId).where('invoice_id', '=', invoice.id));
     if (!line) return missing('Invoice line');
     // The line takes its taxes with it.
     const lineTax = sumTaxes(line.taxes ?? []);
-    const decision = decideLineRemoval(invoice, { amount: Number(line.amount) + lineTax, redeemed: line.redemption_command_id !== null });
+    const decision = decideLineRemoval(invoice, { kind: line.kind, amount: Number(line.amount) + lineTax, subtotal: Number(line.amount), redeemed: line.redemption_command_id !== null });
     if (!decision.ok) return refused(decision);
+    const { total, status, extrasTotal, extrasSubtotal } = decision.effects;
     const taxTotal = Number(invoice.taxTotal) - lineTax;
-    await applyEffects(tx, [db.updateTable('invoice').set({ total: decision.effects.total, subtotal: decision.effects.total - taxTotal, tax_total: taxTotal, status: decision.effects.status }).where('id', '=', invoice.id)], (qc) =>
+    const invoiceWrite = db.updateTable('invoice')
+      .set({ total, subtotal: total - taxTotal, tax_total: taxTotal, status, extras_total: extrasTotal, extras_subtotal: extrasSubtotal })
+      .where('id', '=', invoice.id);
+    await applyEffects(tx, [invoiceWrite], (qc) =>
       qc.deleteFrom('invoice_line').where('id', '=', line.id),
     );
     return done(null);

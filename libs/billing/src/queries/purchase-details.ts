@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { cycleAt, daysBetween, type IsoDate } from '../domain/dates.js';
 import { cycleAllowanceWithPauses } from '../domain/pause.js';
-import { balanceDue, type InvoiceStatus } from '../domain/invoice.js';
+import { balanceDue, planSettled, type InvoiceStatus } from '../domain/invoice.js';
 import { available, remaining } from '../domain/package-balance.js';
 import { Invoice } from '../entities/invoice.entity.js';
 import { LedgerEntry } from '../entities/ledger-entry.entity.js';
@@ -92,7 +92,7 @@ function balanceView(
   if (purchase.kind === 'membership') {
     if (!cycle) return { ...base, total: 0, used: 0, transferredOut: 0, transferredIn: 0, remaining: 0, available: 0, perCycle: b.total };
     const allowance = cycleAllowanceWithPauses(purchase.startDate, purchase.billingInterval ?? 'month', purchase.rollover, { perCycle: b.total, usedByCycle }, cycle.index, purchase.pausedCycles ?? []);
-    const paid = purchase.price === 0 || cycleInvoice?.status === 'paid';
+    const paid = purchase.price === 0 || (cycleInvoice !== undefined && planSettled(cycleInvoice));
     const usable = purchase.status === 'active' && (!purchase.cancelAt || purchase.cancelAt > cycle.start);
     return {
       ...base,

@@ -10,6 +10,7 @@ import type { InvoiceStatus } from '../domain/redemption.js';
 import { Purchase } from '../entities/purchase.entity.js';
 import { PurchaseBalance } from '../entities/purchase-balance.entity.js';
 import { columnsOf } from '../database/prepared.js';
+import { PLAN_PAID, PLAN_TOTAL } from '../invoices/plan-money-sql.js';
 
 /** Loaded rows and their plain-data view for the redemption decision. */
 export interface PurchaseRows {
@@ -60,10 +61,11 @@ export function redemptionLine(invoice: InvoiceFields, line: LineFields): Redemp
  */
 export const purchaseStateColumns = (em: EntityManager) => `${columnsOf(em, Purchase, 'p')},
             (select coalesce(json_agg(row_to_json(b) order by b.position), '[]') from purchase_balance b where b.purchase_id = p.id) as balances_json,
-            (select coalesce(sum(i.amount_paid), 0) from invoice i where i.purchase_id = p.id) as amount_paid_sum,
-            (select coalesce(sum(i.total), 0) from invoice i where i.purchase_id = p.id and i.status <> 'void') as invoiced_total,
+            (select coalesce(sum(${PLAN_PAID('i')}), 0) from invoice i where i.purchase_id = p.id) as amount_paid_sum,
+            (select coalesce(sum(${PLAN_TOTAL('i')}), 0) from invoice i where i.purchase_id = p.id and i.status <> 'void') as invoiced_total,
             case when p.kind = 'membership' then
-              (select coalesce(json_agg(json_build_object('cycleStart', i.cycle_start::text, 'dueDate', i.due_date::text, 'status', i.status)), '[]')
+              (select coalesce(json_agg(json_build_object('cycleStart', i.cycle_start::text, 'dueDate', i.due_date::text, 'status', i.status,
+                                                          'total', i.total, 'amountPaid', i.amount_paid, 'extrasTotal', i.extras_total)), '[]')
                  from invoice i where i.purchase_id = p.id and i.kind = 'membership') end as cycle_invoices_json,
             case when p.kind = 'membership' then
               (select coalesce(json_agg(json_build_object('serviceId', u.service_id, 'cycleStart', u.cycle_start::text, 'used', u.used)), '[]')

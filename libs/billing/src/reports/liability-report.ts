@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IsoDate } from '../domain/dates.js';
 import { addLiability, purchaseLiability, ZERO_LIABILITY, type Liability } from '../domain/liability.js';
+import { PLAN_PAID, PLAN_TOTAL } from '../invoices/plan-money-sql.js';
 import { int } from './report-sql.js';
 
 export interface LiabilityRow extends Liability {
@@ -32,11 +33,14 @@ export interface LiabilityReport {
  */
 const FACTS_SQL = `
 with adj as (
-  -- Money received and returned after the day.
-  select i.purchase_id, coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded,
-         0 as left_visits, 0 as used_visits, 0 as used_value
+  -- Money received and returned after the day. Payments pay an invoice's plan first, then its extras
+  -- (tips, charges), and the totals hold the plan part: what came after the day is the plan paid now
+  -- less the plan paid by then (all of it for an invoice without extras).
+  select i.purchase_id,
+         ${PLAN_PAID('i')} - least(i.amount_paid - coalesce(sum(pm.amount) filter (where pm.amount > 0), 0), ${PLAN_TOTAL('i')}) as paid,
+         coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded, 0 as left_visits, 0 as used_visits, 0 as used_value
   from payment pm join invoice i on i.id = pm.invoice_id
-  where pm.clinic_id = :clinic and pm.created_at >= :dayEnd and not pm.voided and i.purchase_id is not null group by 1
+  where pm.clinic_id = :clinic and pm.created_at >= :dayEnd and not pm.voided and i.purchase_id is not null group by i.id
   union all
   -- Visits moved after the day: left (purchased and received less used and sent), used (redeemed less reversed, plus sent).
   select e.purchase_id, 0, 0, sum(e.visits), -sum(e.visits) filter (where e.type in ('redeemed', 'redemption_reversed', 'transferred_out')),

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { addDays, type IsoDate } from '../domain/dates.js';
 import { earned, purchaseLiability, type PurchaseFacts } from '../domain/liability.js';
-import { int, SUBTOTAL } from './report-sql.js';
+import { PLAN_SUBTOTAL, PLAN_TOTAL } from '../invoices/plan-money-sql.js';
+import { int } from './report-sql.js';
 
 export interface RevenueDay {
   date: IsoDate;
@@ -48,12 +49,18 @@ with ${RANGE_CTE},
 closing as (
   select e.purchase_id, min((e.created_at at time zone c.tz)::date) as day from ledger_entry e, c
   where e.clinic_id = c.clinic_id and e.type = 'cancelled' and e.created_at < c.end_at group by 1),
-ev as (
-  select i.purchase_id, greatest((pm.created_at at time zone c.tz)::date, c.day_from - 1) as day,
-         coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded,
-         0 as used_visits, 0 as used_value
+pd as (
+  select i.purchase_id, i.id as invoice_id, ${PLAN_TOTAL('i')} as plan_total, greatest((pm.created_at at time zone c.tz)::date, c.day_from - 1) as day,
+         coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded
   from payment pm join invoice i on i.id = pm.invoice_id, c
-  where pm.clinic_id = c.clinic_id and i.purchase_id is not null and not pm.voided and pm.created_at < c.end_at group by 1, 2
+  where pm.clinic_id = c.clinic_id and i.purchase_id is not null and not pm.voided and pm.created_at < c.end_at group by i.id, 4),
+-- Payments pay an invoice's plan first, then its extras (tips, charges: not the purchase's money):
+-- a day's plan money is the plan paid by its end less the plan paid before it.
+pc as (select pd.*, sum(pd.paid) over (partition by pd.invoice_id order by pd.day) as paid_by from pd),
+ev as (
+  select purchase_id, day, sum(least(paid_by, plan_total) - least(paid_by - paid, plan_total)) as paid, sum(refunded) as refunded,
+         0 as used_visits, 0 as used_value
+  from pc group by 1, 2
   union all
   select e.purchase_id, greatest((e.created_at at time zone c.tz)::date, c.day_from - 1), 0, 0,
          sum(case when e.type = 'redemption_released' then -coalesce((e.details->>'quantity')::int, 0) else -e.visits end),
@@ -70,7 +77,7 @@ p as (
     and (exists (select 1 from ev where ev.purchase_id = pu.id and ev.day >= c.day_from)
          or (pu.kind = 'package' and least(k.day, pu.expires_on + 1) between c.day_from and c.day_to))),
 inv as (
-  select i.purchase_id, sum(i.total) as sum_totals, sum(${SUBTOTAL('i')}) as sum_subtotals from invoice i join p on p.id = i.purchase_id
+  select i.purchase_id, sum(${PLAN_TOTAL('i')}) as sum_totals, sum(${PLAN_SUBTOTAL('i')}) as sum_subtotals from invoice i join p on p.id = i.purchase_id
   where i.status <> 'void' group by 1)
 select p.id, p.kind, p.first_visit_extra, p.transfer_target, p.closed_on::text as closed_on,
        coalesce(inv.sum_subtotals, 0) as sum_subtotals, coalesce(inv.sum_totals, 0) as sum_totals,

@@ -1,5 +1,6 @@
 import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { PLAN_PAID, PLAN_SUBTOTAL, PLAN_TOTAL } from '../invoices/plan-money-sql.js';
 
 export interface VerifyCheck {
   name: string;
@@ -73,31 +74,34 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
   },
   {
     name: 'invoice_totals',
-    description: "total = subtotal + taxTotal, subtotal = Σ lines' amount, taxTotal = Σ lines' taxes, coveredAmount = Σ lines' coveredAmount, amountPaid = Σ positive payments, amountRefunded = −Σ negative payments",
+    description: "total = subtotal + taxTotal, subtotal = Σ lines' amount, taxTotal = Σ lines' taxes, coveredAmount = Σ lines' coveredAmount, amountPaid = Σ positive payments, amountRefunded = −Σ negative payments; a purchase invoice's extras = Σ its tip and charge lines (with taxes, and before), a service invoice's 0",
     sql: `
-      with lines as (select invoice_id, sum(amount) as amount, sum(covered_amount) as covered,
-                            sum((select coalesce(sum((t->>'amount')::bigint), 0) from jsonb_array_elements(taxes) t)) as taxes
-                     from invoice_line group by invoice_id),
+      with lines as (select invoice_id, sum(amount) as amount, sum(covered_amount) as covered, sum(taxes) as taxes,
+                            sum(amount + taxes) filter (where kind in ('tip', 'charge')) as extras, sum(amount) filter (where kind in ('tip', 'charge')) as extras_sub
+                     from (select invoice_id, kind, amount, covered_amount, (select coalesce(sum((t->>'amount')::bigint), 0) from jsonb_array_elements(taxes) t) as taxes
+                           from invoice_line) x group by invoice_id),
            pay as (select invoice_id, sum(amount) filter (where amount > 0) as paid, -sum(amount) filter (where amount < 0) as refunded
                    from payment where not voided group by invoice_id)
-      select format('invoice %s (number %s): total=%s subtotal=%s taxTotal=%s lines=%s line taxes=%s covered=%s lines covered=%s amountPaid=%s payments=%s amountRefunded=%s refunds=%s',
+      select format('invoice %s (number %s): total=%s subtotal=%s taxTotal=%s lines=%s line taxes=%s covered=%s lines covered=%s amountPaid=%s payments=%s amountRefunded=%s refunds=%s extras=%s/%s tip and charge lines=%s/%s',
                     i.id, i.number, i.total, i.subtotal, i.tax_total, coalesce(l.amount, 0), coalesce(l.taxes, 0), i.covered_amount, coalesce(l.covered, 0),
-                    i.amount_paid, coalesce(p.paid, 0), i.amount_refunded, coalesce(p.refunded, 0)) as example
+                    i.amount_paid, coalesce(p.paid, 0), i.amount_refunded, coalesce(p.refunded, 0), i.extras_total, i.extras_subtotal, coalesce(l.extras, 0), coalesce(l.extras_sub, 0)) as example
       from invoice i
       left join lines l on l.invoice_id = i.id
       left join pay p on p.invoice_id = i.id
       where i.total <> i.subtotal + i.tax_total or i.subtotal <> coalesce(l.amount, 0) or i.tax_total <> coalesce(l.taxes, 0) or i.covered_amount <> coalesce(l.covered, 0)
-         or i.amount_paid <> coalesce(p.paid, 0) or i.amount_refunded <> coalesce(p.refunded, 0)`,
+         or i.amount_paid <> coalesce(p.paid, 0) or i.amount_refunded <> coalesce(p.refunded, 0)
+         or (i.kind = 'service' and (i.extras_total <> 0 or i.extras_subtotal <> 0))
+         or (i.kind <> 'service' and (i.extras_total <> coalesce(l.extras, 0) or i.extras_subtotal <> coalesce(l.extras_sub, 0)))`,
   },
   {
     name: 'instalment_taxes',
-    description: "a package's instalments: each tax code, at one rate, adds up to that tax of the whole price (round half up), to the cent",
+    description: "a package's instalments: each tax code of their plan lines, at one rate, adds up to that tax of the whole price (round half up), to the cent",
     sql: `
       with t as (
         select i.purchase_id, x.code, min(x."rateMilliPercent") as rate, max(x."rateMilliPercent") as rate_max, sum(x.amount) as amount
         from invoice i join invoice_line l on l.invoice_id = i.id
         cross join lateral jsonb_to_recordset(l.taxes) as x(code text, "rateMilliPercent" bigint, amount bigint)
-        where i.kind = 'installment' group by i.purchase_id, x.code
+        where i.kind = 'installment' and l.kind = 'plan' group by i.purchase_id, x.code
       )
       select format('purchase %s: %s at %s..%s thousandths of a percent, instalments %s, whole price %s taxed %s',
                     p.id, t.code, t.rate, t.rate_max, t.amount, p.price, floor((p.price::numeric * t.rate + 50000) / 100000)) as example
@@ -258,12 +262,12 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
   },
   {
     name: 'purchase_money',
-    description: "per purchase: Σ refunded ≤ Σ paid; refunded ledger amounts = negative payments on its invoices; invoices and ledger bill the price",
+    description: "per purchase: Σ refunded ≤ Σ plan money paid (and per invoice); refunded ledger amounts = negative payments on its invoices; invoices (their plan lines) and ledger bill the price",
     sql: `
       with inv as (
-        select purchase_id, count(*) as n, sum(amount_paid) as paid, sum(amount_refunded) as refunded,
-               -- the price is before tax: the package's invoices bill it in their subtotals
-               sum(subtotal) filter (where kind in ('package', 'installment')) as package_total
+        select purchase_id, count(*) as n, sum(${PLAN_PAID('invoice')}) as paid, sum(amount_refunded) as refunded,
+               -- the price is before tax: the package's invoices bill it in their plan lines' subtotals
+               sum(${PLAN_SUBTOTAL('invoice')}) filter (where kind in ('package', 'installment')) as package_total
         from invoice where purchase_id is not null group by purchase_id),
       neg as (
         select i.purchase_id, -sum(p.amount) as refunded from payment p join invoice i on i.id = p.invoice_id
@@ -288,8 +292,8 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
          or (p.source_purchase_id is null and p.kind = 'package' and coalesce(inv.package_total, 0) <> p.price)
          or (p.source_purchase_id is not null and (p.price <> 0 or coalesce(inv.n, 0) <> 0 or coalesce(led.purchased, 0) <> 0))
       union all
-      select format('invoice %s: refunded %s of %s paid', i.id, i.amount_refunded, i.amount_paid)
-      from invoice i where i.amount_refunded > i.amount_paid
+      select format('invoice %s: refunded %s of %s paid (%s for the plan)', i.id, i.amount_refunded, i.amount_paid, ${PLAN_PAID('i')})
+      from invoice i where i.amount_refunded > ${PLAN_PAID('i')}
       union all
       select format('payment %s of %s on invoice %s, which belongs to no purchase', p.id, p.amount, p.invoice_id)
       from payment p join invoice i on i.id = p.invoice_id
@@ -362,12 +366,14 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
     name: 'liability_identity',
     description: "packages: visit values add up to the price; an active one's outstanding (paid − refunded − recognized, before tax) is at most what its visits left are worth, and, with nothing refunded, at least minus the first visit's remainder",
     // recognized: visits used (redeemed less reversed and released, plus sent) × value, the remainder on the
-    // first; money from the payment rows, before tax by Σ subtotals ÷ Σ totals, half up (all terms ≥ 0).
+    // first; money from the payment rows (the plan part of each invoice's), before tax by Σ plan subtotals ÷ Σ plan totals, half up (all terms ≥ 0).
     sql: `
-      with money as (
-        select i.purchase_id, coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded
-        from payment pm join invoice i on i.id = pm.invoice_id where i.purchase_id is not null and not pm.voided group by 1),
-      inv as (select purchase_id, sum(subtotal) as sub, sum(total) as tot from invoice where purchase_id is not null and status <> 'void' group by 1),
+      with pay as (
+        select i.purchase_id, ${PLAN_TOTAL('i')} as plan_total, coalesce(sum(pm.amount) filter (where pm.amount > 0), 0) as paid, coalesce(-sum(pm.amount) filter (where pm.amount < 0), 0) as refunded
+        from payment pm join invoice i on i.id = pm.invoice_id where i.purchase_id is not null and not pm.voided group by i.id),
+      -- Payments pay the plan first: the plan's money is at most its lines' total, per invoice.
+      money as (select purchase_id, sum(least(paid, plan_total)) as paid, sum(refunded) as refunded from pay group by 1),
+      inv as (select purchase_id, sum(${PLAN_SUBTOTAL('invoice')}) as sub, sum(${PLAN_TOTAL('invoice')}) as tot from invoice where purchase_id is not null and status <> 'void' group by 1),
       vis as (
         select purchase_id, service_id,
                coalesce(-sum(visits) filter (where type in ('redeemed', 'redemption_reversed', 'transferred_out')), 0)
@@ -399,7 +405,7 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
   },
   {
     name: 'liability_totals',
-    description: "a purchase's running totals (kept by triggers for the liability report) = what they summarize: the purchase's fields, its first cancellation, Σ of its invoices (paid, refunded; total and subtotal of those not void) and of its balance counters",
+    description: "a purchase's running totals (kept by triggers for the liability report) = what they summarize: the purchase's fields, its first cancellation, Σ of its invoices' plan parts (paid, refunded; total and subtotal of those not void) and of its balance counters",
     sql: `
       with s as (
         select p.id as purchase_id, p.clinic_id, p.plan_id, p.kind, p.created_at, p.deleted_at, p.expires_on, p.source_purchase_id is not null as transfer_target, p.first_visit_extra,
@@ -407,8 +413,8 @@ const CHECKS: { name: string; description: string; sql: string }[] = [
                coalesce(i.paid, 0) as amount_paid, coalesce(i.refunded, 0) as amount_refunded, coalesce(i.total, 0) as total, coalesce(i.subtotal, 0) as subtotal,
                coalesce(b.left_visits, 0) as left_visits, coalesce(b.used_visits, 0) as used_visits, coalesce(b.used_value, 0) as used_value
         from purchase p
-        left join (select purchase_id, sum(amount_paid) as paid, sum(amount_refunded) as refunded, sum(total) filter (where status <> 'void') as total,
-                          sum(subtotal) filter (where status <> 'void') as subtotal
+        left join (select purchase_id, sum(${PLAN_PAID('invoice')}) as paid, sum(amount_refunded) as refunded, sum(${PLAN_TOTAL('invoice')}) filter (where status <> 'void') as total,
+                          sum(${PLAN_SUBTOTAL('invoice')}) filter (where status <> 'void') as subtotal
                    from invoice where purchase_id is not null group by 1) i on i.purchase_id = p.id
         left join (select purchase_id, sum(total + transferred_in - used - transferred_out) as left_visits, sum(used + transferred_out) as used_visits,
                           sum((used + transferred_out) * visit_value) as used_value

@@ -30,7 +30,14 @@ function OnlyOnKinds(...kinds: AddableLineKind[]) {
  * taxCodes? }`. Each field is required or refused by the kind, so a mixed body is a 400.
  */
 export class AddLineDto {
-  @ApiPropertyOptional({ enum: ADDABLE_LINE_KINDS, default: 'service', description: 'service: billed at its list price; tip, charge: at `amount`' })
+  @ApiPropertyOptional({
+    enum: ADDABLE_LINE_KINDS,
+    default: 'service',
+    description:
+      'service: billed at its list price (service invoices only); tip, charge: at `amount`, on any open or paid invoice. On a package, ' +
+      "instalment or membership invoice they are its extras: payments pay the plan's lines first, so its visits unlock as soon as the plan " +
+      "is paid, and only the plan's money counts for the purchase (refunds, liability report)",
+  })
   @IsOptional()
   @IsIn(ADDABLE_LINE_KINDS)
   kind?: AddableLineKind;

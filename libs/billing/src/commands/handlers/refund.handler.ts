@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { decideCancellation } from '../../domain/cancellation.js';
 import { addDays, cycleAt, cyclesStartedBy, type IsoDate } from '../../domain/dates.js';
 import { cycleAllowanceWithPauses, unpausedCycleStarts } from '../../domain/pause.js';
-import { decideRefund, type RefundMembershipState } from '../../domain/refund.js';
+import { decideRefund, purchasePlanMoney, type RefundMembershipState } from '../../domain/refund.js';
 import { newId } from '../../entities/base.js';
 import type { Purchase } from '../../entities/purchase.entity.js';
 import type { PurchaseBalance } from '../../entities/purchase-balance.entity.js';
@@ -21,23 +21,23 @@ export const refundHandler: CommandHandler<'refund'> = {
     const purchase = await lockPurchase(em, clinic.id, request.purchaseId);
     if (!purchase) return rejected('nothing_to_refund', 'The purchase does not exist');
     const [balances, invoices] = await Promise.all([balancesOf(em, purchase.id), lockInvoicesOf(em, purchase.id)]);
-    const amountPaid = invoices.reduce((sum, i) => sum + i.amountPaid, 0);
-    // The value used is counted with the taxes of the invoices that are not void (billing-rules.md "Taxes").
-    const live = invoices.filter((i) => i.status !== 'void');
+    // Plan money only (extras are not the purchase's); the value used is counted with the taxes of
+    // the invoices that are not void (billing-rules.md "Taxes").
+    const money = purchasePlanMoney(invoices.map((i) => ({ ...i, total: Number(i.total), subtotal: Number(i.subtotal), extrasTotal: Number(i.extrasTotal), extrasSubtotal: Number(i.extrasSubtotal) })));
     const decision = decideRefund(
       {
         kind: purchase.kind,
         status: purchase.status,
         price: purchase.price,
-        amountPaid,
-        amountRefunded: invoices.reduce((sum, i) => sum + i.amountRefunded, 0),
+        amountPaid: money.amountPaid,
+        amountRefunded: money.amountRefunded,
         policy: clinic.settings.refundPolicy,
         balances,
         firstVisitExtra: purchase.firstVisitExtra,
         isTransferTarget: purchase.sourcePurchaseId !== null,
         ...(purchase.kind === 'membership' ? { membership: await membershipUsage(em, purchase, balances, today) } : {}),
-        invoices: invoices.map((i) => ({ id: i.id, createdAt: i.createdAt.toISOString(), amountPaid: i.amountPaid, amountRefunded: i.amountRefunded, total: Number(i.total), taxTotal: Number(i.taxTotal) })),
-        invoiced: { totals: live.reduce((sum, i) => sum + Number(i.total), 0), subtotals: live.reduce((sum, i) => sum + Number(i.subtotal), 0) },
+        invoices: invoices.map((i) => ({ id: i.id, createdAt: i.createdAt.toISOString(), amountPaid: i.amountPaid, amountRefunded: i.amountRefunded, total: Number(i.total), taxTotal: Number(i.taxTotal), extrasTotal: Number(i.extrasTotal), extrasSubtotal: Number(i.extrasSubtotal) })),
+        invoiced: money.invoiced,
       },
       request.amount === undefined ? {} : { amount: request.amount },
     );

@@ -3,6 +3,7 @@ import { unlockPrice } from '../../domain/package-balance.js';
 import { decideTransfer } from '../../domain/transfer.js';
 import { assertTransition } from '../../domain/transitions.js';
 import { newId } from '../../entities/base.js';
+import { PLAN_PAID, PLAN_TOTAL } from '../../invoices/plan-money-sql.js';
 import type { Command } from '../../entities/command.entity.js';
 import type { Purchase } from '../../entities/purchase.entity.js';
 import { db, json, run } from '../../db/query.js';
@@ -20,7 +21,8 @@ export const transferHandler: CommandHandler<'transfer'> = {
     const [balances, patients, paid, targetBalances] = await Promise.all([
       balancesOf(em, source.id),
       run(em, db.selectFrom('patient').select(['id', 'family_id']).where('id', 'in', [source.patientId, request.toPatientId]).where('clinic_id', '=', clinic.id)),
-      run(em, db.selectFrom('invoice').select([sql<string>`coalesce(sum(amount_paid), 0)`.as('paid'), sql<string>`coalesce(sum(total) filter (where status <> 'void'), 0)`.as('invoiced')]).where('purchase_id', '=', source.id)),
+      // Plan money only: a purchase invoice's extras (tips, charges) pay for no visit.
+      run(em, db.selectFrom('invoice').select([sql<string>`coalesce(sum(${sql.raw(PLAN_PAID('invoice'))}), 0)`.as('paid'), sql<string>`coalesce(sum(${sql.raw(PLAN_TOTAL('invoice'))}) filter (where status <> 'void'), 0)`.as('invoiced')]).where('purchase_id', '=', source.id)),
       existingTarget ? balancesOf(em, existingTarget.id) : Promise.resolve([]),
     ]);
     const from = patients.find((p) => p.id === source.patientId);
