@@ -144,6 +144,11 @@ describe('dashboard actions, charts and phone layout in a browser (e2e)', () => 
     for (const path of main()) {
       await page.goto(`${env.baseUrl}${path}`);
       await axe(`desktop ${path}`);
+      // Every table fits its panel: no action column cut off behind a scroll bar on a desktop.
+      const cut = await page.evaluate(`[...document.querySelectorAll('.panel .scroll')]
+          .filter((el) => el.checkVisibility() && el.scrollWidth > el.clientWidth)
+          .map((el) => ({ panel: el.closest('.panel')?.querySelector('h2')?.textContent?.trim().slice(0, 40), scroll: el.scrollWidth, client: el.clientWidth }))`);
+      expect({ path, cut }).toEqual({ path, cut: [] });
     }
   }, 60_000);
 

@@ -50,8 +50,12 @@ button:hover { background: var(--accent-dark); }
 .panel > h2 small { color: var(--muted); font-weight: 400; font-size: 13px; }
 .panel .scroll { overflow-x: auto; }
 table { width: 100%; border-collapse: collapse; }
-th, td { padding: 9px 18px; text-align: left; border-bottom: 1px solid var(--line); white-space: nowrap; }
+th, td { padding: 9px 12px; text-align: left; border-bottom: 1px solid var(--line); white-space: nowrap; }
+th:first-child, td:first-child { padding-left: 18px; }
+th:last-child, td:last-child { padding-right: 18px; }
 td.wrap { white-space: normal; }
+.tel { white-space: nowrap; }
+.context a { text-decoration: underline; text-underline-offset: 2px; }
 th { font-size: 11.5px; color: var(--muted); font-weight: 650; background: #f9fafc; text-transform: uppercase; letter-spacing: .04em; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:last-child td { border-bottom: 0; }

@@ -93,10 +93,13 @@ ${data.retried ? retriedPanel(data.retried) : ''}
 ${chartsPanel(data.charts, fmt)}
 ${invoicePanel('unpaid-memberships', 'Unpaid membership invoices', view.unpaidMembershipInvoices, c.unpaidMembershipInvoices, 'No unpaid membership invoice is due.', data.contacts, ctx)}
 ${invoicePanel('overdue-installments', 'Overdue instalments', view.overdueInstallments, c.overdueInstallments, 'No instalment is due.', data.contacts, ctx)}
-<div class="columns">
+${view.failedCommands.length > 0
+  ? // Failed commands need the page's width (patient, invoice, what happened, Retry) and come first.
+    html`${failedPanel(data, ctx)}${activityPanel(data, state, fmt)}`
+  : html`<div class="columns">
   ${activityPanel(data, state, fmt)}
   ${failedPanel(data, ctx)}
-</div>`;
+</div>`}`;
 }
 
 function retriedPanel({ command, context }: NonNullable<DashboardPageData['retried']>): SafeHtml {
@@ -140,7 +143,8 @@ function contextLinks(context: CommandContext): SafeHtml {
   if (context.patientName) parts.push(html`<a href="/dashboard/patients?search=${encodeURIComponent(context.patientName)}">${context.patientName}</a>`);
   if (context.purchaseId && context.planName) parts.push(html`<a href="/dashboard/purchases/${context.purchaseId}">${context.planName}</a>`);
   if (context.invoiceNumber !== undefined) parts.push(html`invoice #${context.invoiceNumber}`);
-  return html`${parts.map((p, i) => html`${i > 0 ? ' · ' : ''}${p}`)}`;
+  // Links among plain words are underlined: colour alone does not tell them apart (axe link-in-text-block).
+  return html`<span class="context">${parts.map((p, i) => html`${i > 0 ? ' · ' : ''}${p}`)}</span>`;
 }
 
 /** A summary made for people: ids shortened, dates in the clinic's format, "1 visit" not "1 visit(s)". */
@@ -225,7 +229,7 @@ ${total > shown.length ? html`<p class="more">Showing the ${shown.length} most o
 
 export function contactLinks(contact: PatientContact | undefined): SafeHtml {
   if (!contact || (!contact.phone && !contact.email)) return html`<span class="muted">no contact</span>`;
-  return html`${contact.phone ? html`<a href="tel:${contact.phone.replace(/[^\d+]/g, '')}">${contact.phone}</a>` : ''}${contact.phone && contact.email ? html`<br>` : ''}${contact.email ? html`<a href="mailto:${contact.email}">${contact.email}</a>` : ''}`;
+  return html`${contact.phone ? html`<a class="tel" href="tel:${contact.phone.replace(/[^\d+]/g, '')}">${contact.phone}</a>` : ''}${contact.phone && contact.email ? html`<br>` : ''}${contact.email ? html`<a href="mailto:${contact.email}">${contact.email}</a>` : ''}`;
 }
 
 export function daysOverdue(days: number): SafeHtml {
