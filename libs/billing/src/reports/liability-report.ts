@@ -76,9 +76,20 @@ select g.plan_id, pl.name as plan_name, g.kind, g.transfer_target, g.closed, g.p
        g.used_visits, g.used_value, g.first_visit_extra, g.unused_visits, g.purchases
 from g join plan pl on pl.id = g.plan_id`;
 
-/** The instant the clinic's day `asOf` ends ("as of" = what happened before it), or null for no such clinic. */
-// As text with its offset, so no driver's date conversion can move it.
-const DAY_END_SQL = `select ((?::date + 1)::timestamp at time zone timezone)::text as day_end from clinic where id = ?::uuid`;
+/**
+ * The instant the clinic's day `asOf` ends ("as of" = what happened before it), or null for no such
+ * clinic; with two planner settings for the facts statement, local to their transaction:
+ * - work_mem: the planner cannot know how many purchases share their facts and estimates up to one
+ *   group per purchase. At 100,000 purchases that hash table passed 4 MB (× hash_mem_multiplier),
+ *   and for any day whose adjustments it expected to be more than a few rows it sorted all 100,000
+ *   rows by the 11 grouping columns instead (EXPLAIN ANALYZE: 240-580 ms against 60-90 ms hashed).
+ *   The table really holds only the distinct facts (a handful to a few thousand rows).
+ * - jit: compiling the expressions takes longer than the query runs; a plan for a day months back
+ *   costs ~97,000, at the default jit_above_cost (100,000).
+ */
+// The day's end as text with its offset, so no driver's date conversion can move it.
+const DAY_END_SQL = `select set_config('work_mem', '64MB', true) as work_mem, set_config('jit', 'off', true) as jit,
+  ((?::date + 1)::timestamp at time zone timezone)::text as day_end from clinic where id = ?::uuid`;
 
 export interface LiabilityFactsRow {
   plan_id: string;
@@ -99,16 +110,54 @@ export interface LiabilityFactsRow {
 
 /** The purchases' facts as of the date, grouped (a test compares them with a pass over every row). */
 export async function liabilityFacts(em: EntityManager, clinicId: string, asOf: IsoDate): Promise<LiabilityFactsRow[]> {
-  // The day's end as a value, not a join: the planner then sees how short the ranges after it are.
-  const [day] = await em.execute<{ day_end: string }[]>(DAY_END_SQL, [asOf, clinicId]);
-  if (!day) return [];
-  const named = { clinic: clinicId, dayEnd: day.day_end, asOf };
-  const params: unknown[] = [];
-  const sql = FACTS_SQL.replace(/:(clinic|dayEnd|asOf)\b/g, (_, name: keyof typeof named) => {
-    params.push(named[name]);
-    return name === 'clinic' ? '?::uuid' : name === 'dayEnd' ? '?::timestamptz' : '?::date';
+  return (await inFactsTransaction(em, clinicId, asOf, (tx, sql, params) => tx.execute<LiabilityFactsRow[]>(sql, params))) ?? [];
+}
+
+/** A plan node of EXPLAIN's JSON (the fields read here; Postgres gives many more). */
+export interface PlanNode {
+  'Node Type': string;
+  Strategy?: string;
+  'Partial Mode'?: string;
+  'Actual Rows'?: number;
+  Plans?: PlanNode[];
+  [field: string]: unknown;
+}
+
+/** EXPLAIN (ANALYZE, SETTINGS, FORMAT JSON) of one statement. */
+export interface ExplainedStatement {
+  Plan: PlanNode;
+  'Planning Time': number;
+  'Execution Time': number;
+  /** The settings that differ from the server's defaults, as text. */
+  Settings?: Record<string, string>;
+}
+
+/**
+ * EXPLAIN (ANALYZE, BUFFERS, SETTINGS) of the facts statement as the report runs it, as JSON
+ * (Postgres's own; the benchmark prints its times, a test checks its settings); null for no such clinic.
+ */
+export async function explainLiabilityFacts(em: EntityManager, clinicId: string, asOf: IsoDate): Promise<ExplainedStatement | null> {
+  return inFactsTransaction(em, clinicId, asOf, async (tx, sql, params) => {
+    const [row] = await tx.execute<{ 'QUERY PLAN': ExplainedStatement[] }[]>(`explain (analyze, buffers, settings, format json) ${sql}`, params);
+    return row['QUERY PLAN'][0];
   });
-  return em.execute<LiabilityFactsRow[]>(sql, params);
+}
+
+/** The facts statement with its values, run by `run` in the transaction that set its planner settings. */
+async function inFactsTransaction<T>(em: EntityManager, clinicId: string, asOf: IsoDate, run: (tx: EntityManager, sql: string, params: unknown[]) => Promise<T>): Promise<T | null> {
+  // One transaction: the settings hold for the facts statement, on the same connection.
+  return em.transactional(async (tx) => {
+    // The day's end as a value, not a join: the planner then sees how short the ranges after it are.
+    const [day] = await tx.execute<{ day_end: string }[]>(DAY_END_SQL, [asOf, clinicId]);
+    if (!day) return null;
+    const named = { clinic: clinicId, dayEnd: day.day_end, asOf };
+    const params: unknown[] = [];
+    const sql = FACTS_SQL.replace(/:(clinic|dayEnd|asOf)\b/g, (_, name: keyof typeof named) => {
+      params.push(named[name]);
+      return name === 'clinic' ? '?::uuid' : name === 'dayEnd' ? '?::timestamptz' : '?::date';
+    });
+    return run(tx, sql, params);
+  });
 }
 
 const EMPTY_ROW: LiabilityRow = { purchases: 0, ...ZERO_LIABILITY, unusedVisits: 0 };
