@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { watchHeapAfterGc } from './heap-after-gc.js';
 
 // Prometheus metrics of both apps. Each app has a registry of its own (default label `app`), so
 // the API and a worker can run in one process (the end-to-end tests do) without "metric already
@@ -62,6 +63,7 @@ export function enableProcessMetrics(registry: Registry): void {
   if (withDefaults.has(registry)) return;
   withDefaults.add(registry);
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  watchHeapAfterGc(registry, METRIC_PREFIX);
 }
 
 export class ApiMetrics {
