@@ -88,10 +88,13 @@ async function main(): Promise<void> {
     }
 
     if (PARTS.has('reports')) {
-      results.reports = await runReports(admin, db, stack.api.pid, REPORT_PURCHASES);
+      results.reports = await runReports(admin, db, { apiPid: stack.api.pid, metricsToken: stack.env.METRICS_TOKEN, databaseUrl }, REPORT_PURCHASES);
       const r = results.reports;
-      console.log(`Liability report over ${r.purchases} purchases, ${r.invoices} invoices: p50 ${r.liability.latencyMs.p50} ms, p95 ${r.liability.latencyMs.p95} ms`);
-      console.log(`CSV export of a year of payments: ${r.paymentsExport.rows} rows, ${Math.round(r.paymentsExport.bytes / 1024)} KiB in ${r.paymentsExport.seconds}s; API RSS ${r.paymentsExport.rssBeforeMiB} → peak ${r.paymentsExport.rssPeakMiB} MiB (+${r.paymentsExport.rssDeltaMiB})`);
+      console.log(`Liability report over ${r.purchases} purchases, ${r.invoices} invoices: p50 ${r.liability.latencyMs.p50} ms, p95 ${r.liability.latencyMs.p95} ms, p99 ${r.liability.latencyMs.p99} ms (the clinic reconciled first: ${r.reconciliation.seconds}s, ${JSON.stringify(r.reconciliation.counts)})`);
+      for (const e of r.liability.explain) console.log(`  EXPLAIN ANALYZE as of ${e.asOf}, ${e.runs} runs: median ${e.medianMs} ms, p95 ${e.p95Ms} ms (planning ≤ ${e.planningMs} ms; grouping: ${e.grouping})`);
+      for (const [span, x] of Object.entries(r.paymentsExport) as [string, any][]) {
+        console.log(`CSV export of a ${span} of payments: ${x.rows} rows, ${Math.round((x.bytes / 2 ** 20) * 10) / 10} MiB in ${x.seconds}s; API live heap (after full GCs) ${x.liveHeapMiB.before} → peak ${x.liveHeapMiB.peak} MiB; heap used ${x.heapUsedMiB.before} → peak ${x.heapUsedMiB.peak} MiB, RSS ${x.rssMiB.before} → peak ${x.rssMiB.peak} MiB (${x.samples} samples)`);
+      }
     }
 
     results.peakRssMiB = { api: peakRssMiB(stack.api.pid), worker: peakRssMiB(stack.workers[0]?.pid) };
