@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { runAcceptLatency } from './lib/accept-latency.ts';
 import { Client } from './lib/client.ts';
+import { runCorrections, type RedeemedVisits } from './lib/corrections.ts';
 import { runDashboard } from './lib/dashboard.ts';
 import { runPgbench } from './lib/pgbench.ts';
 import { cpuByComponent, cpuMsPer, peakRssMiB, startStack } from './lib/processes.ts';
@@ -20,7 +21,8 @@ const INVOICES = Number(process.env.BENCH_INVOICES ?? (quick ? 50_000 : 1_000_00
 // Issue 16: the liability report's clinic (12 invoices per purchase: 1.2 M at full size).
 const REPORT_PURCHASES = Number(process.env.BENCH_REPORT_PURCHASES ?? (quick ? 5_000 : 100_000));
 // BENCH_PARTS=redemptions,accept runs only those parts (while working on one of them).
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'pgbench,redemptions,accept,reconciliation,dashboard,reports').split(','));
+const ALL_PARTS = 'pgbench,redemptions,corrections,accept,reconciliation,dashboard,reports';
+const PARTS = new Set((process.env.BENCH_PARTS ?? ALL_PARTS).split(','));
 const server = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/clinic_billing';
 
 async function main(): Promise<void> {
@@ -51,8 +53,10 @@ async function main(): Promise<void> {
   try {
     const admin = new Client(stack.baseUrl, stack.env.ADMIN_TOKEN);
     results.redemptions = [];
+    const redeemed = new Map<number, RedeemedVisits>();
     for (const c of PARTS.has('redemptions') ? CONCURRENCY : []) {
       const { owner, visits } = await prepareRedemptions(admin, N, Math.max(c * 2, 32));
+      redeemed.set(c, { owner, visits }); // the corrections part reverses and voids them
       const before = cpuByComponent(stack);
       const figures = await runRedemptions(owner, visits, c);
       const cpuMsPerRedemption = cpuMsPer(before, cpuByComponent(stack), figures.redemptions);
@@ -60,6 +64,22 @@ async function main(): Promise<void> {
       results.redemptions.push({ ...figures, ratioToPgbench: ratio, cpuMsPerRedemption });
       console.log(`Redemptions end to end, concurrency ${c}: ${figures.succeeded}/${figures.redemptions} in ${figures.seconds}s = ${figures.throughputPerSec}/s (${ratio ?? '?'} × pgbench); p50 ${figures.latencyMs.p50} ms, p95 ${figures.latencyMs.p95} ms, p99 ${figures.latencyMs.p99} ms; queue wait p50 ${figures.queueWaitMs.p50} ms, processing p50 ${figures.processingMs.p50} ms`);
       console.log(`  CPU ms per redemption: ${JSON.stringify(cpuMsPerRedemption)}`);
+    }
+
+    // Issue 17: reversals and voids as fast as redemptions, on the visits the redemptions part redeemed.
+    results.corrections = [];
+    for (const c of PARTS.has('corrections') ? CONCURRENCY : []) {
+      const figures = await runCorrections(stack, admin, c, N, redeemed.get(c));
+      const entry: Record<string, unknown> = { concurrency: c };
+      const redemption = results.redemptions.find((r: any) => r.concurrency === c);
+      for (const [name, title, one] of [['reversals', 'Reversals', 'reversal'], ['voids', 'Invoice voids (one redemption each)', 'void']] as const) {
+        const f = figures[name];
+        const ratio = results.pgbench.tps ? Math.round((f.throughputPerSec / results.pgbench.tps) * 1000) / 1000 : null;
+        entry[name] = { ...f, ratioToPgbench: ratio };
+        console.log(`${title} end to end, concurrency ${c}: ${f.succeeded}/${f.commands} in ${f.seconds}s = ${f.throughputPerSec}/s (${ratio ?? '?'} × pgbench); p50 ${f.latencyMs.p50} ms, p95 ${f.latencyMs.p95} ms, p99 ${f.latencyMs.p99} ms; queue wait p50 ${f.queueWaitMs.p50} ms, processing p50 ${f.processingMs.p50} ms`);
+        console.log(`  CPU ms per ${one}: ${JSON.stringify(f.cpuMsPerCommand)}${redemption ? ` (a redemption: ${redemption.cpuMsPerRedemption.total} ms at ${redemption.throughputPerSec}/s)` : ''}`);
+      }
+      results.corrections.push(entry);
     }
 
     if (PARTS.has('accept')) {
@@ -108,7 +128,7 @@ async function main(): Promise<void> {
     await dropDatabase(databaseUrl);
   }
   results.benchSeconds = Math.round((performance.now() - started) / 1000);
-  const partial = PARTS.size < 6;
+  const partial = PARTS.size < ALL_PARTS.split(',').length;
   writeFileSync(new URL(quick || partial ? './results-quick.json' : './results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`Written bench/${quick || partial ? 'results-quick' : 'results'}.json (${results.benchSeconds}s)`);
 }
