@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Booking, build, Clinic, Command, commandResource, InvoiceLine, Invoice, loadPurchaseStates, redeemableOptions, redemptionLine } from '@app/billing';
+import { Booking, build, Clinic, Command, commandResource, InvoiceLine, Invoice, loadPurchaseStates, redeemableOptions, redemptionLine, type StoredCommand } from '@app/billing';
 import { AppointmentInvoicesService } from '../appointments/appointment-invoices.service.js';
 import { AppointmentsService } from '../appointments/appointments.service.js';
 import { toAppointmentResponse } from '../appointments/dto/appointment.response.js';
@@ -48,7 +48,7 @@ export class BookingsService {
   }
 
   /** Stores an online redemption when the same rules the worker applies say it would succeed now. */
-  private async redeemOnline(auth: AuthContext, invoiceId: string, correlationId: string | null): Promise<Command | null> {
+  private async redeemOnline(auth: AuthContext, invoiceId: string, correlationId: string | null): Promise<StoredCommand | null> {
     const em = this.em.fork();
     const [clinic, invoice, line] = await Promise.all([
       em.findOneOrFail(Clinic, { id: auth.clinicId }),

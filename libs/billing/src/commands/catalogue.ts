@@ -228,11 +228,27 @@ export interface ExistenceRule {
   query: SelectQueryBuilder<Database, any, any>;
 }
 
+/**
+ * What a request refers to, as a statement shape (db/query.ts shaped): `rules` builds the checks
+ * from stand-ins for the clinic's id and `args`, and `variant` names whatever else changes their
+ * text (an optional id given or not), so the statement that stores a command is compiled once per
+ * type and variant.
+ */
+export interface Requirements {
+  variant: string;
+  args: readonly string[];
+  rules: (clinicId: string, ...args: readonly string[]) => ExistenceRule[];
+}
+
+const needs = <A extends readonly string[] | []>(variant: string, args: A, rules: (clinicId: string, ...args: A) => ExistenceRule[]): Requirements =>
+  // rules is only ever called with the clinic's id and args, or their stand-ins.
+  ({ variant, args, rules: rules as unknown as Requirements['rules'] });
+
 export interface CommandDefinition<T extends CommandType> {
   /** The stored request, read back; throws UnreadableRequest. */
   read(raw: unknown): CommandRequest<T>;
   /** What the request refers to, checked (in order) in the statement that stores it: nothing is stored when one is missing. */
-  requires(clinicId: string, request: CommandRequest<T>): ExistenceRule[];
+  requires(request: CommandRequest<T>): Requirements;
 }
 
 const activePurchase = (clinicId: string, id: string): ExistenceRule => ({
@@ -245,71 +261,79 @@ const clinicInvoice = (clinicId: string, id: string): ExistenceRule => ({
   query: db.selectFrom('invoice').select('id').where('id', '=', id).where('clinic_id', '=', clinicId),
 });
 
+const invoiceLine = (invoiceId: string, id: string): ExistenceRule => ({
+  missing: 'Invoice line',
+  query: db.selectFrom('invoice_line').select('id').where('id', '=', id).where('invoice_id', '=', invoiceId),
+});
+
+/** The one purchase the request names. */
+const purchaseOnly = (r: { purchaseId: string }) => needs('', [r.purchaseId], (clinic, purchase) => [activePurchase(clinic, purchase)]);
+
 export const COMMAND_CATALOGUE: { readonly [T in CommandType]: CommandDefinition<T> } = {
   redemption: {
     read: shape({ invoiceId: uuid, lineId: uuid, purchaseId: optional(uuid) }),
-    requires: (clinicId, r) => [
-      { missing: 'Invoice', query: db.selectFrom('invoice').select('id').where('id', '=', r.invoiceId).where('clinic_id', '=', clinicId) },
-      { missing: 'Invoice line', query: db.selectFrom('invoice_line').select('id').where('id', '=', r.lineId).where('invoice_id', '=', r.invoiceId) },
-      ...(r.purchaseId ? [activePurchase(clinicId, r.purchaseId)] : []),
-    ],
+    requires: (r) =>
+      r.purchaseId
+        ? needs('purchase named', [r.invoiceId, r.lineId, r.purchaseId], (clinic, invoice, line, purchase) => [clinicInvoice(clinic, invoice), invoiceLine(invoice, line), activePurchase(clinic, purchase)])
+        : needs('', [r.invoiceId, r.lineId], (clinic, invoice, line) => [clinicInvoice(clinic, invoice), invoiceLine(invoice, line)]),
   },
   cancellation: {
     read: shape({ purchaseId: uuid, reason: text, effective: optional(oneOf(CANCELLATION_EFFECTIVE)) }),
-    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+    requires: purchaseOnly,
   },
   refund: {
     read: shape({ purchaseId: uuid, amount: optional(integer), method: oneOf(PAYMENT_METHODS), reason: text }),
-    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+    requires: purchaseOnly,
   },
   transfer: {
     read: shape({ purchaseId: uuid, toPatientId: uuid, serviceId: uuid, quantity: integer }),
-    requires: (clinicId, r) => [
-      activePurchase(clinicId, r.purchaseId),
-      { missing: 'Patient', query: db.selectFrom('patient').select('id').where('id', '=', r.toPatientId).where('clinic_id', '=', clinicId) },
-    ],
+    requires: (r) =>
+      needs('', [r.purchaseId, r.toPatientId], (clinic, purchase, patient) => [
+        activePurchase(clinic, purchase),
+        { missing: 'Patient', query: db.selectFrom('patient').select('id').where('id', '=', patient).where('clinic_id', '=', clinic) },
+      ]),
   },
   reconciliation: {
     read: shape({ asOf: optional(isoDate) }),
-    requires: () => [],
+    requires: () => needs('', [], () => []),
   },
   receipt_email: {
     read: shape({ invoiceId: uuid, to: optional(text) }),
-    requires: (clinicId, r) => [
-      { missing: 'Invoice', query: db.selectFrom('invoice').select('id').where('id', '=', r.invoiceId).where('clinic_id', '=', clinicId) },
-    ],
+    requires: (r) => needs('', [r.invoiceId], (clinic, invoice) => [clinicInvoice(clinic, invoice)]),
   },
   extension: {
     read: shape({ purchaseId: uuid, expiresOn: isoDate, reason: text }),
-    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+    requires: purchaseOnly,
   },
   pause: {
     read: shape({ purchaseId: uuid, cycles: integer, reason: text }),
-    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+    requires: purchaseOnly,
   },
   resume: {
     read: shape({ purchaseId: uuid, reason: text }),
-    requires: (clinicId, r) => [activePurchase(clinicId, r.purchaseId)],
+    requires: purchaseOnly,
   },
   reversal: {
     read: shape({ redemptionId: uuid, reason: text }),
-    requires: (clinicId, r) => [
-      { missing: 'Redemption', query: db.selectFrom('command').select('id').where('id', '=', r.redemptionId).where('clinic_id', '=', clinicId).where('type', '=', 'redemption') },
-    ],
+    requires: (r) =>
+      needs('', [r.redemptionId], (clinic, redemption) => [
+        { missing: 'Redemption', query: db.selectFrom('command').select('id').where('id', '=', redemption).where('clinic_id', '=', clinic).where('type', '=', 'redemption') },
+      ]),
   },
   invoice_void: {
     read: shape({ invoiceId: uuid, reason: text }),
-    requires: (clinicId, r) => [clinicInvoice(clinicId, r.invoiceId)],
+    requires: (r) => needs('', [r.invoiceId], (clinic, invoice) => [clinicInvoice(clinic, invoice)]),
   },
   invoice_refund: {
     read: shape({ invoiceId: uuid, amount: optional(integer), method: oneOf(PAYMENT_METHODS), reason: text }),
-    requires: (clinicId, r) => [clinicInvoice(clinicId, r.invoiceId)],
+    requires: (r) => needs('', [r.invoiceId], (clinic, invoice) => [clinicInvoice(clinic, invoice)]),
   },
   appointment_cancellation: {
     read: shape({ appointmentId: uuid, reason: optional(text), bookingId: optional(uuid) }),
-    requires: (clinicId, r) => [
-      { missing: 'Appointment', query: db.selectFrom('appointment').select('id').where('id', '=', r.appointmentId).where('clinic_id', '=', clinicId) },
-    ],
+    requires: (r) =>
+      needs('', [r.appointmentId], (clinic, appointment) => [
+        { missing: 'Appointment', query: db.selectFrom('appointment').select('id').where('id', '=', appointment).where('clinic_id', '=', clinic) },
+      ]),
   },
 };
 

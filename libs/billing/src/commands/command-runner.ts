@@ -15,7 +15,7 @@ import { COMMAND_EVENTS_CHANNEL, commandFieldsSql, MAX_NOTIFY_PAYLOAD_BYTES } fr
 import type { CommandJobData } from './queue.js';
 import { COMMAND_CATALOGUE, isCommandType, type CommandType } from './catalogue.js';
 import { UnreadableRequest } from './request-reader.js';
-import type { CommandHandler, EffectWrite, HandlerContext, HandlerOutcome } from './handler.js';
+import type { CommandHandler, EffectWrite, HandlerContext, HandlerOutcome, ShapedWrite } from './handler.js';
 
 export type RunResult = 'skipped' | 'succeeded' | 'rejected' | 'failed';
 
@@ -158,35 +158,26 @@ export class CommandRunner {
 }
 
 /**
- * The finishing statement: the effects' CTEs, then the outcome and its announcement. The outcome's
- * part is compiled once (shaped) and each effect on its own, their parameters numbered after it;
- * an effect whose text holds a literal is compiled with the rest by Kysely, as a whole.
+ * The finishing statement: the effects' CTEs, then the outcome and its announcement. It is a
+ * shape (shaped) keyed by the sequence of its effects' keys: Kysely builds and compiles each
+ * sequence once per process (a redemption has a handful), later commands only fill in the
+ * outcome's and the effects' arguments, in order.
  */
 export function finishStatement(commandId: string, final: FinalState): { sql: string; parameters: readonly unknown[] } {
-  const effects = (final.effects ?? []).map((write) => write.compile());
-  const args: [FinalState['status'], string | null, string | null, string] = [final.status, final.result ? json(final.result) : null, final.error ? json(final.error) : null, commandId];
-  if (effects.some((e) => LITERAL.test(e.sql))) return finishQuery(db, ...args, final.effects ?? []).compile();
-  const outcome = shaped('command.finish', args, (status, result, error, id) => finishQuery(db, status, result, error, id, [EFFECTS_MARK]));
-  const [before, after] = splitAtEffects(outcome.sql);
-  const parameters = [...outcome.parameters];
-  const ctes = effects.map((effect, i) => {
-    const offset = parameters.length;
-    parameters.push(...effect.parameters);
-    return `"effect_${i}" as (${effect.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  const effects = final.effects ?? [];
+  const outcome: [FinalState['status'], string | null, string | null, string] = [final.status, final.result ? json(final.result) : null, final.error ? json(final.error) : null, commandId];
+  if (effects.length === 0) return shaped('command.finish', outcome, (status, result, error, id) => finishQuery(db, status, result, error, id, []));
+  let key = 'command.finish';
+  const args: unknown[] = [...outcome];
+  for (const effect of effects) {
+    key += `|${effect.key}`;
+    args.push(...effect.args);
+  }
+  return shaped(key, args, (...slots) => {
+    let at = outcome.length;
+    const writes = effects.map((effect) => effect.build(...slots.slice(at, (at += effect.args.length))));
+    return finishQuery(db, ...(slots.slice(0, outcome.length) as typeof outcome), writes);
   });
-  return { sql: ctes.length ? `${before}${ctes.join(', ')}, ${after}` : `${before}${after}`, parameters };
-}
-
-// A string literal or a dollar quote: `$n` in it would not be a parameter to renumber.
-const LITERAL = /'|\$(?!\d)/;
-const EFFECTS_MARK = Symbol('effects');
-const EFFECTS_CTE = '"effects_here" as (select 1 as "here"), ';
-
-/** The outcome's text around the place its effects go (where the mark's CTE was compiled). */
-function splitAtEffects(text: string): [string, string] {
-  const at = text.indexOf(EFFECTS_CTE);
-  if (at < 0) throw new Error('The finishing statement lost its effects mark');
-  return [text.slice(0, at), text.slice(at + EFFECTS_CTE.length)];
 }
 
 export function finishQuery(
@@ -195,11 +186,11 @@ export function finishQuery(
   result: string | null,
   error: string | null,
   commandId: string,
-  effects: readonly (EffectWrite | typeof EFFECTS_MARK)[],
+  effects: readonly EffectWrite[],
 ) {
   let writes = root;
   effects.forEach((write, i) => {
-    writes = write === EFFECTS_MARK ? writes.with('effects_here', (qc) => qc.selectNoFrom(sql<number>`1`.as('here'))) : writes.with(`effect_${i}`, () => write);
+    writes = writes.with(`effect_${i}`, () => write);
   });
   return writes
     .with('done', (qc) =>
@@ -227,5 +218,5 @@ function toFinal(outcome: HandlerOutcome): FinalState {
 }
 
 type FinalState =
-  | { status: 'succeeded'; result: object; effects: readonly EffectWrite[]; error?: undefined }
+  | { status: 'succeeded'; result: object; effects: readonly ShapedWrite[]; error?: undefined }
   | { status: 'rejected' | 'failed'; error: CommandProblem; result?: undefined; effects?: undefined };

@@ -34,8 +34,39 @@ export type EffectWrite =
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   InsertQueryBuilder<Database, any, any> | UpdateQueryBuilder<Database, any, any, any> | DeleteQueryBuilder<Database, any, any>;
 
+/**
+ * An effect write as a shape (db/query.ts shaped): `build` places `args` where values go, and
+ * `key` names everything else that changes its text (which optional columns it sets, …). The
+ * runner compiles each sequence of keys with the outcome once per process, then only fills in
+ * the arguments: no Kysely building or compiling per command.
+ */
+export interface ShapedWrite {
+  readonly key: string;
+  readonly args: readonly unknown[];
+  readonly build: (...slots: readonly unknown[]) => EffectWrite;
+}
+
+/** An effect write as a shape: see ShapedWrite. */
+export const shapedWrite = <A extends readonly unknown[] | []>(key: string, args: A, build: (...slots: A) => EffectWrite): ShapedWrite =>
+  // build is only ever called with args, or with their stand-ins.
+  ({ key, args, build: build as unknown as ShapedWrite['build'] });
+
+/**
+ * Values of a write whose columns vary (optional ones left out): as a shape's arguments, with the
+ * column names for its key (`names`), the values in order (`args`) and the object rebuilt from
+ * their stand-ins (`from`).
+ */
+export function varyingColumns<T extends Record<string, unknown>>(values: T): { names: string; args: unknown[]; from: (slots: readonly unknown[]) => T } {
+  const columns = Object.keys(values);
+  return {
+    names: columns.join(','),
+    args: columns.map((c) => values[c]),
+    from: (slots) => Object.fromEntries(columns.map((c, i) => [c, slots[i]])) as T,
+  };
+}
+
 export type HandlerOutcome<T extends CommandType = CommandType> =
-  | { status: 'succeeded'; result: CommandResult<T>; effects: readonly EffectWrite[] }
+  | { status: 'succeeded'; result: CommandResult<T>; effects: readonly ShapedWrite[] }
   | { status: 'rejected'; code: BillingErrorCode; detail?: string };
 
 export interface CommandHandler<T extends CommandType> {
@@ -48,5 +79,5 @@ export interface CommandHandler<T extends CommandType> {
   handle(ctx: HandlerContext<T>): Promise<HandlerOutcome<T>>;
 }
 
-export const succeeded = <T extends CommandType>(result: CommandResult<T>, effects: readonly EffectWrite[] = []): HandlerOutcome<T> => ({ status: 'succeeded', result, effects });
+export const succeeded = <T extends CommandType>(result: CommandResult<T>, effects: readonly ShapedWrite[] = []): HandlerOutcome<T> => ({ status: 'succeeded', result, effects });
 export const rejected = (code: BillingErrorCode, detail?: string): HandlerOutcome<never> => ({ status: 'rejected', code, ...(detail ? { detail } : {}) });

@@ -31,19 +31,32 @@ class Slot {
 /** A shape's text and, for each of its parameters, the argument it takes or the constant it keeps. */
 interface Shape {
   sql: string;
+  arity: number;
   parameters: readonly ({ arg: number } | { constant: unknown })[];
 }
 
 const shapes = new Map<string, Shape>();
+/** Keys are few (one per statement variant); past this, something makes keys of values: compile without keeping. */
+const MAX_SHAPES = 2_000;
+
+/**
+ * Outside production every filled shape is checked against Kysely's compile of `build` with the
+ * arguments themselves (what runs without shapes): a key that does not name everything that
+ * changes the text would otherwise run another statement's text, with its parameters.
+ */
+const CHECK_SHAPES = process.env.NODE_ENV !== 'production';
 
 /**
  * Compiles a statement shape once per process: `build` gets stand-ins for `args` and must use
  * each where a value goes (a value, never an `in` list, an object key or anything Kysely looks
  * into). Later runs with the same `key` only fill in the arguments: building and compiling with
  * Kysely cost about as much worker CPU as running the statement. `key` names everything that
- * changes the text besides the arguments.
+ * changes the text besides the arguments (which optional fields are there, how many rows); an
+ * argument may be null but not undefined (Kysely leaves an undefined value's column out).
  */
-export function shaped<A extends readonly unknown[]>(key: string, args: A, build: (...slots: A) => Compilable<unknown>): { sql: string; parameters: unknown[] } {
+export function shaped<A extends readonly unknown[] | []>(key: string, args: A, build: (...slots: A) => Compilable<unknown>): { sql: string; parameters: unknown[] } {
+  const undefinedAt = (args as readonly unknown[]).indexOf(undefined);
+  if (undefinedAt >= 0) throw new Error(`Statement shape ${key}: argument ${undefinedAt} is undefined (use null, or a key of its own)`);
   let shape = shapes.get(key);
   if (!shape) {
     // The stand-ins pass for the arguments' types: build only places them.
@@ -51,13 +64,26 @@ export function shaped<A extends readonly unknown[]>(key: string, args: A, build
     const parameters = compiled.parameters.map((p) => (p instanceof Slot ? { arg: p.index } : { constant: p }));
     const used = new Set(parameters.flatMap((p) => ('arg' in p ? [p.arg] : [])));
     if (used.size !== args.length) throw new Error(`Statement shape ${key}: ${args.length - used.size} argument(s) not used as a value`);
-    shapes.set(key, (shape = { sql: compiled.sql, parameters }));
+    shape = { sql: compiled.sql, arity: args.length, parameters };
+    if (shapes.size < MAX_SHAPES) shapes.set(key, shape);
+  } else if (shape.arity !== args.length) {
+    throw new Error(`Statement shape ${key}: ${args.length} arguments for a shape of ${shape.arity}: two statements share the key`);
   }
-  return { sql: shape.sql, parameters: shape.parameters.map((p) => ('arg' in p ? args[p.arg] : p.constant)) };
+  const filled = { sql: shape.sql, parameters: shape.parameters.map((p) => ('arg' in p ? args[p.arg] : p.constant)) };
+  if (CHECK_SHAPES) checkShape(key, filled, build(...args).compile());
+  return filled;
+}
+
+/** Throws when a filled shape is not what Kysely compiles from the arguments themselves. */
+function checkShape(key: string, filled: { sql: string; parameters: readonly unknown[] }, direct: { sql: string; parameters: readonly unknown[] }): void {
+  const same = (a: unknown, b: unknown) => Object.is(a, b) || JSON.stringify(a) === JSON.stringify(b);
+  if (filled.sql !== direct.sql || filled.parameters.length !== direct.parameters.length || filled.parameters.some((p, i) => !same(p, direct.parameters[i]))) {
+    throw new Error(`Statement shape ${key} is not what its arguments compile to: its key must name what changes the text\n shape:  ${filled.sql}\n direct: ${direct.sql}`);
+  }
 }
 
 /** run() for a statement shape compiled once (shaped). */
-export async function runShaped<R, A extends readonly unknown[]>(em: EntityManager, key: string, args: A, build: (...slots: A) => Compilable<R>): Promise<R[]> {
+export async function runShaped<R, A extends readonly unknown[] | []>(em: EntityManager, key: string, args: A, build: (...slots: A) => Compilable<R>): Promise<R[]> {
   const { sql: text, parameters } = shaped(key, args, build);
   return executePreparedCompiled<R & object>(em, text, parameters);
 }

@@ -1,7 +1,7 @@
 import { decideAppointmentCancellation, type AppointmentStatus } from '../../domain/appointment-cancellation.js';
 import { DEFAULT_CLINIC_SETTINGS } from '../../entities/clinic.entity.js';
 import { db } from '../../db/query.js';
-import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
+import { rejected, shapedWrite, succeeded, type CommandHandler, type ShapedWrite } from '../handler.js';
 import type { GivenBackResult } from '../catalogue.js';
 import { invoiceVoidWrites, loadVoidableInvoice } from './invoice-void.effects.js';
 
@@ -29,7 +29,9 @@ export const appointmentCancellationHandler: CommandHandler<'appointment_cancell
       },
     );
     if (!decision.ok) return rejected(decision.rejected);
-    const writes: EffectWrite[] = [db.updateTable('appointment').set({ status: 'cancelled' }).where('id', '=', appointment.id).where('status', '=', 'booked')];
+    const writes: ShapedWrite[] = [
+      shapedWrite('appointment.cancelled', [appointment.id], (id) => db.updateTable('appointment').set({ status: 'cancelled' }).where('id', '=', id).where('status', '=', 'booked')),
+    ];
     let redemptions: GivenBackResult[] = [];
     if (decision.effects.invoiceVoid && voidable) {
       const voided = invoiceVoidWrites(command, clinic.id, voidable, decision.effects.invoiceVoid, request.reason ?? 'Appointment cancelled');

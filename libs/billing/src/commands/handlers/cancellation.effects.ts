@@ -8,7 +8,7 @@ import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import type { Purchase } from '../../entities/purchase.entity.js';
 import { db, json } from '../../db/query.js';
-import type { EffectWrite } from '../handler.js';
+import { shapedWrite, varyingColumns, type ShapedWrite } from '../handler.js';
 import { lockInvoicesOf } from './purchase.repository.js';
 
 /**
@@ -27,7 +27,7 @@ export async function cancellationWrites(
   today: IsoDate,
   note: string | undefined,
   refunded: ReadonlyMap<string, number> = new Map(),
-): Promise<{ writes: EffectWrite[]; voided: number; writtenOff: string[] }> {
+): Promise<{ writes: ShapedWrite[]; voided: number; writtenOff: string[] }> {
   const open = await lockInvoicesOf(em, purchase.id, 'open');
   // A package's open instalments: wholly unpaid ones voided, a partly paid one written off
   // (write-off.ts), keeping the money received. A membership `now`: only a cycle not started yet,
@@ -41,23 +41,25 @@ export async function cancellationWrites(
   assertTransition('purchase', purchase.status, effects.status);
   for (const invoice of toVoid) assertTransition('invoice', invoice.status, 'void');
   for (const closure of toWriteOff) assertTransition('invoice', 'open', closure.status);
-  const writes: EffectWrite[] = [
-    db.updateTable('purchase').set({ status: effects.status, cancel_at: effects.cancelAt }).where('id', '=', purchase.id),
-    db.insertInto('ledger_entry').values({
-      id: newId(), clinic_id: purchase.clinicId, purchase_id: purchase.id, type: 'cancelled', amount: 0, command_id: command.id, effect_key: `${command.id}:cancelled`,
-      details: json({ quantity: effects.forfeitedVisits, ...(note ? { note } : {}) }), by_key_id: command.requestedByKeyId,
-    }),
+  const writes: ShapedWrite[] = [
+    shapedWrite('cancellation.purchase', [effects.status, effects.cancelAt, purchase.id], (status, cancel_at, id) => db.updateTable('purchase').set({ status, cancel_at }).where('id', '=', id)),
+    shapedWrite(
+      'cancellation.ledger',
+      [newId(), purchase.clinicId, purchase.id, command.id, `${command.id}:cancelled`, json({ quantity: effects.forfeitedVisits, ...(note ? { note } : {}) }), command.requestedByKeyId],
+      (id, clinic_id, purchase_id, command_id, effect_key, details, by_key_id) =>
+        db.insertInto('ledger_entry').values({ id, clinic_id, purchase_id, type: 'cancelled', amount: 0, command_id, effect_key, details, by_key_id }),
+    ),
   ];
   if (toVoid.length > 0) {
-    writes.push(db.updateTable('invoice').set({ status: 'void', voided_at: sql<Date>`now()` }).where('id', 'in', toVoid.map((i) => i.id)));
+    // One array parameter, whatever the number of invoices: one text.
+    writes.push(shapedWrite('cancellation.void', [toVoid.map((i) => i.id)], (ids) =>
+      db.updateTable('invoice').set({ status: 'void', voided_at: sql<Date>`now()` }).where('id', '=', sql<string>`any(${ids}::uuid[])`)));
   }
   for (const closure of toWriteOff) {
     const amountRefunded = refunded.get(closure.invoiceId);
-    writes.push(
-      db.updateTable('invoice')
-        .set({ status: 'written_off', amount_written_off: closure.amountWrittenOff, ...(amountRefunded !== undefined ? { amount_refunded: amountRefunded } : {}) })
-        .where('id', '=', closure.invoiceId),
-    );
+    const set = varyingColumns({ amount_written_off: closure.amountWrittenOff, ...(amountRefunded !== undefined ? { amount_refunded: amountRefunded } : {}) });
+    writes.push(shapedWrite(`cancellation.writeOff(${set.names})`, [closure.invoiceId, ...set.args], (id, ...values) =>
+      db.updateTable('invoice').set({ status: 'written_off', ...set.from(values) }).where('id', '=', id)));
   }
   return { writes, voided: toVoid.length, writtenOff: toWriteOff.map((c) => c.invoiceId) };
 }

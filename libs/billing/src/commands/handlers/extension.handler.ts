@@ -2,7 +2,7 @@ import { decideExtension } from '../../domain/extension.js';
 import { assertTransition } from '../../domain/transitions.js';
 import { newId } from '../../entities/base.js';
 import { db, json } from '../../db/query.js';
-import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
+import { rejected, shapedWrite, succeeded, varyingColumns, type CommandHandler, type ShapedWrite } from '../handler.js';
 import { lockPurchase } from './purchase.repository.js';
 
 /**
@@ -20,12 +20,15 @@ export const extensionHandler: CommandHandler<'extension'> = {
     if (!decision.ok) return rejected(decision.rejected);
     const { previousExpiresOn, expiresOn, status } = decision.effects;
     if (status) assertTransition('purchase', purchase.status, status);
-    const writes: EffectWrite[] = [
-      db.updateTable('purchase').set({ expires_on: expiresOn, ...(status ? { status } : {}) }).where('id', '=', purchase.id),
-      db.insertInto('ledger_entry').values({
-        id: newId(), clinic_id: purchase.clinicId, purchase_id: purchase.id, type: 'extended', amount: 0, command_id: command.id, effect_key: `${command.id}:extended`,
-        details: json({ previousExpiresOn, expiresOn, note: request.reason }), by_key_id: command.requestedByKeyId,
-      }),
+    const set = varyingColumns({ expires_on: expiresOn, ...(status ? { status } : {}) });
+    const writes: ShapedWrite[] = [
+      shapedWrite(`extension.purchase(${set.names})`, [purchase.id, ...set.args], (id, ...values) => db.updateTable('purchase').set(set.from(values)).where('id', '=', id)),
+      shapedWrite(
+        'extension.ledger',
+        [newId(), purchase.clinicId, purchase.id, command.id, `${command.id}:extended`, json({ previousExpiresOn, expiresOn, note: request.reason }), command.requestedByKeyId],
+        (id, clinic_id, purchase_id, command_id, effect_key, details, by_key_id) =>
+          db.insertInto('ledger_entry').values({ id, clinic_id, purchase_id, type: 'extended', amount: 0, command_id, effect_key, details, by_key_id }),
+      ),
     ];
     return succeeded<'extension'>({ purchaseId: purchase.id, previousExpiresOn, expiresOn, status: status ?? purchase.status }, writes);
   },

@@ -1,9 +1,9 @@
 import { decideInvoiceRefund } from '../../domain/invoice-refund.js';
 import { refundTaxAmount } from '../../domain/taxes.js';
 import { newId } from '../../entities/base.js';
-import { db } from '../../db/query.js';
 import { rejected, succeeded, type CommandHandler } from '../handler.js';
 import { lockInvoice, paymentsOf } from './give-back.repository.js';
+import { refundedInvoice, refundPayment } from './refund.handler.js';
 
 /**
  * Money back on a service invoice (billing-rules.md "Correcting"): a negative payment, as a
@@ -24,11 +24,8 @@ export const invoiceRefundHandler: CommandHandler<'invoice_refund'> = {
     const { amount, taxAmount } = decision.effects;
     const paymentId = newId();
     return succeeded<'invoice_refund'>({ invoiceId: invoice.id, amount, taxAmount, paymentId }, [
-      db.insertInto('payment').values({
-        id: paymentId, clinic_id: clinic.id, invoice_id: invoice.id, amount: -amount, method: request.method, reference: request.reason,
-        command_id: command.id, effect_key: `${command.id}:refund:${invoice.id}`, created_by_key_id: command.requestedByKeyId,
-      }),
-      db.updateTable('invoice').set({ amount_refunded: invoice.amountRefunded + amount }).where('id', '=', invoice.id),
+      refundPayment([paymentId, clinic.id, invoice.id, -amount, request.method, request.reason, command.id, `${command.id}:refund:${invoice.id}`, command.requestedByKeyId]),
+      refundedInvoice(invoice.amountRefunded + amount, invoice.id),
     ]);
   },
 };

@@ -3,7 +3,7 @@ import { decideInvoiceVoid, type InvoiceVoidEffects, type InvoiceVoidState } fro
 import { giveBackAll, type GiveBackTarget } from '../../domain/reversal.js';
 import type { Command } from '../../entities/command.entity.js';
 import type { GivenBackResult } from '../catalogue.js';
-import type { EffectWrite } from '../handler.js';
+import type { ShapedWrite } from '../handler.js';
 import { giveBackWrites, givenBackResults } from './give-back.effects.js';
 import { giveBackTarget, lockInvoiceWithPurchases, paymentsOf, type LockedInvoice, type LockedPurchase, type RedeemedLineRow } from './give-back.repository.js';
 
@@ -29,7 +29,7 @@ export async function loadVoidableInvoice(em: EntityManager, clinicId: string, i
 }
 
 /** The void's writes: every redemption taken off (reversed, or released for a cancelled purchase), then the invoice void. */
-export function invoiceVoidWrites(command: Command, clinicId: string, voidable: VoidableInvoice, effects: InvoiceVoidEffects, note: string | null): { writes: EffectWrite[]; redemptions: GivenBackResult[] } {
+export function invoiceVoidWrites(command: Command, clinicId: string, voidable: VoidableInvoice, effects: InvoiceVoidEffects, note: string | null): { writes: ShapedWrite[]; redemptions: GivenBackResult[] } {
   const byId = new Map(voidable.lines.map((l) => [l.redemptionId, l]));
   const targets: GiveBackTarget[] = effects.redemptions.map((r) => giveBackTarget(byId.get(r.commandId)!, voidable.invoice, voidable.purchases.get(r.purchaseId)!));
   const given = giveBackAll(targets, note);

@@ -3,7 +3,7 @@ import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import type { Purchase } from '../../entities/purchase.entity.js';
 import { db, json } from '../../db/query.js';
-import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
+import { rejected, shapedWrite, succeeded, type CommandHandler, type ShapedWrite } from '../handler.js';
 import { lockPurchase } from './purchase.repository.js';
 
 // Pausing and resuming a membership (billing-rules.md "Pausing a membership"): the purchase's
@@ -19,13 +19,15 @@ const pauseState = (p: Purchase): PauseState => ({
   pausedCycles: p.pausedCycles ?? [],
 });
 
-function writes(command: Command, purchase: Purchase, type: 'paused' | 'resumed', cycles: PausedCycle[], pausedCycles: PausedCycle[], note: string): EffectWrite[] {
+function writes(command: Command, purchase: Purchase, type: 'paused' | 'resumed', cycles: PausedCycle[], pausedCycles: PausedCycle[], note: string): ShapedWrite[] {
   return [
-    db.updateTable('purchase').set({ paused_cycles: json(pausedCycles) }).where('id', '=', purchase.id),
-    db.insertInto('ledger_entry').values({
-      id: newId(), clinic_id: purchase.clinicId, purchase_id: purchase.id, type, amount: 0, command_id: command.id, effect_key: `${command.id}:${type}`,
-      details: json({ quantity: cycles.length, cycles, note }), by_key_id: command.requestedByKeyId,
-    }),
+    shapedWrite('pause.purchase', [json(pausedCycles), purchase.id], (paused_cycles, id) => db.updateTable('purchase').set({ paused_cycles }).where('id', '=', id)),
+    shapedWrite(
+      'pause.ledger',
+      [newId(), purchase.clinicId, purchase.id, type, command.id, `${command.id}:${type}`, json({ quantity: cycles.length, cycles, note }), command.requestedByKeyId],
+      (id, clinic_id, purchase_id, type, command_id, effect_key, details, by_key_id) =>
+        db.insertInto('ledger_entry').values({ id, clinic_id, purchase_id, type, amount: 0, command_id, effect_key, details, by_key_id }),
+    ),
   ];
 }
 

@@ -6,7 +6,7 @@ import { newId } from '../../entities/base.js';
 import type { Command } from '../../entities/command.entity.js';
 import { db, json } from '../../db/query.js';
 import { redemptionLine, type InvoiceLineState } from '../../queries/purchase-states.js';
-import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
+import { rejected, shapedWrite, succeeded, type CommandHandler, type ShapedWrite } from '../handler.js';
 import { loadRedemptionState, lockForRedemption } from './redemption.repository.js';
 
 /**
@@ -50,46 +50,50 @@ export const redemptionHandler: CommandHandler<'redemption'> = {
  * The decision's effects, written by the runner in the statement that records the outcome: the
  * ledger entry, the package-credit payment (insurance-friendly), the line's coverage, the
  * invoice's totals and status, the balance and the purchase's status. Every row carries a key
- * unique to this command.
+ * unique to this command. Each write is a shape (compiled once per process, then filled).
  */
-function redemptionWrites(
-  command: Command,
+export function redemptionWrites(
+  command: Pick<Command, 'id' | 'requestedByKeyId'>,
   invoice: InvoiceLineState,
   kind: 'package' | 'membership',
   effects: RedemptionEffects,
   packageTaxes: PackageVisitTaxes | null,
-): { paymentId: string | null; writes: EffectWrite[] } {
+): { paymentId: string | null; writes: ShapedWrite[] } {
   const line = invoice.line!;
   const taxesBefore = line.taxes ?? [];
   const decided = redemptionInvoiceEffects({ ...invoice, taxTotal: invoice.taxTotal ?? 0 }, { amount: line.amount, taxes: taxesBefore }, effects, packageTaxes);
   const paymentId = decided.creditPayment > 0 ? newId() : null;
   const { total, subtotal, taxTotal, coveredAmount, amountPaid, status } = decided.invoice;
-  const writes: EffectWrite[] = [
-    db.insertInto('ledger_entry').values({
-      id: newId(), clinic_id: invoice.clinicId, purchase_id: effects.purchaseId, service_id: effects.serviceId, type: 'redeemed', visits: -effects.quantity,
-      amount: 0, cycle_start: effects.cycleStart, invoice_id: invoice.invoiceId, command_id: command.id, effect_key: `${command.id}:redeemed`, by_key_id: command.requestedByKeyId,
-      // The line's taxes before: a reversal brings them back at the same rates.
-      ...(taxesBefore.length ? { details: json({ lineTaxesBefore: taxesBefore }) } : {}),
-    }),
-    db.updateTable('invoice_line')
-      .set({
-        covered_amount: decided.line.coveredAmount, redemption_purchase_id: effects.purchaseId, redemption_command_id: command.id, redemption_payment_id: paymentId, amount: decided.line.amount,
-        taxes: json(decided.line.taxes),
-        ...(decided.line.unitPrice !== null ? { unit_price: decided.line.unitPrice } : {}),
-      })
-      .where('id', '=', line.id),
-    db.updateTable('invoice').set({ total, subtotal, tax_total: taxTotal, covered_amount: coveredAmount, amount_paid: amountPaid, status }).where('id', '=', invoice.invoiceId),
+  const lineSet: [number, string, string, string | null, number, string, string] = [decided.line.coveredAmount, effects.purchaseId, command.id, paymentId, decided.line.amount, json(decided.line.taxes), line.id];
+  const writes: ShapedWrite[] = [
+    shapedWrite(
+      'redemption.ledger',
+      // The line's taxes before (details): a reversal brings them back at the same rates.
+      [newId(), invoice.clinicId, effects.purchaseId, effects.serviceId, -effects.quantity, effects.cycleStart, invoice.invoiceId, command.id, `${command.id}:redeemed`, command.requestedByKeyId, taxesBefore.length ? json({ lineTaxesBefore: taxesBefore }) : null],
+      (id, clinic_id, purchase_id, service_id, visits, cycle_start, invoice_id, command_id, effect_key, by_key_id, details) =>
+        db.insertInto('ledger_entry').values({ id, clinic_id, purchase_id, service_id, type: 'redeemed', visits, amount: 0, cycle_start, invoice_id, command_id, effect_key, by_key_id, details }),
+    ),
+    decided.line.unitPrice !== null
+      ? shapedWrite('redemption.line.repriced', [...lineSet, decided.line.unitPrice], (covered_amount, redemption_purchase_id, redemption_command_id, redemption_payment_id, amount, taxes, id, unit_price) =>
+          db.updateTable('invoice_line').set({ covered_amount, redemption_purchase_id, redemption_command_id, redemption_payment_id, amount, taxes, unit_price }).where('id', '=', id))
+      : shapedWrite('redemption.line', lineSet, (covered_amount, redemption_purchase_id, redemption_command_id, redemption_payment_id, amount, taxes, id) =>
+          db.updateTable('invoice_line').set({ covered_amount, redemption_purchase_id, redemption_command_id, redemption_payment_id, amount, taxes }).where('id', '=', id)),
+    shapedWrite('redemption.invoice', [total, subtotal, taxTotal, coveredAmount, amountPaid, status, invoice.invoiceId], (total, subtotal, tax_total, covered_amount, amount_paid, status, id) =>
+      db.updateTable('invoice').set({ total, subtotal, tax_total, covered_amount, amount_paid, status }).where('id', '=', id)),
   ];
   if (paymentId) {
-    writes.push(db.insertInto('payment').values({
-      id: paymentId, clinic_id: invoice.clinicId, invoice_id: invoice.invoiceId, amount: decided.creditPayment, method: 'package_credit',
-      reference: `purchase ${effects.purchaseId}`, command_id: command.id, effect_key: `${command.id}:package_credit`, created_by_key_id: command.requestedByKeyId,
-    }));
+    writes.push(shapedWrite(
+      'redemption.credit',
+      [paymentId, invoice.clinicId, invoice.invoiceId, decided.creditPayment, `purchase ${effects.purchaseId}`, command.id, `${command.id}:package_credit`, command.requestedByKeyId],
+      (id, clinic_id, invoice_id, amount, reference, command_id, effect_key, created_by_key_id) =>
+        db.insertInto('payment').values({ id, clinic_id, invoice_id, amount, method: 'package_credit', reference, command_id, effect_key, created_by_key_id }),
+    ));
   }
   // A membership counts its visits in the ledger, per cycle; a package on its balance.
   if (kind === 'package') {
-    writes.push(db.updateTable('purchase_balance').set((eb) => ({ used: eb('used', '+', effects.quantity) })).where('purchase_id', '=', effects.purchaseId).where('service_id', '=', effects.serviceId));
+    writes.push(shapedWrite('redemption.balance', [effects.quantity, effects.purchaseId, effects.serviceId], (quantity, purchaseId, serviceId) =>
+      db.updateTable('purchase_balance').set((eb) => ({ used: eb('used', '+', quantity) })).where('purchase_id', '=', purchaseId).where('service_id', '=', serviceId)));
   }
-  if (effects.exhausts) writes.push(db.updateTable('purchase').set({ status: 'exhausted' }).where('id', '=', effects.purchaseId));
+  if (effects.exhausts) writes.push(shapedWrite('redemption.exhausted', [effects.purchaseId], (id) => db.updateTable('purchase').set({ status: 'exhausted' }).where('id', '=', id)));
   return { paymentId, writes };
 }

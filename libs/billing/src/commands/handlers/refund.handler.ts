@@ -6,9 +6,10 @@ import { cycleAllowanceWithPauses, unpausedCycleStarts } from '../../domain/paus
 import { decideRefund, purchasePlanMoney, type RefundMembershipState } from '../../domain/refund.js';
 import { newId } from '../../entities/base.js';
 import type { Purchase } from '../../entities/purchase.entity.js';
+import type { PaymentMethod } from '../../entities/payment.entity.js';
 import type { PurchaseBalance } from '../../entities/purchase-balance.entity.js';
 import { db, json, run } from '../../db/query.js';
-import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
+import { rejected, shapedWrite, succeeded, type CommandHandler, type ShapedWrite } from '../handler.js';
 import { cancellationWrites } from './cancellation.effects.js';
 import { balancesOf, lockInvoicesOf, lockPurchase } from './purchase.repository.js';
 
@@ -43,25 +44,20 @@ export const refundHandler: CommandHandler<'refund'> = {
     );
     if (!decision.ok) return rejected(decision.rejected);
 
-    const writes: EffectWrite[] = [];
+    const writes: ShapedWrite[] = [];
     const refunded = new Map<string, number>();
     for (const allocation of decision.effects.allocations) {
       const invoice = invoices.find((i) => i.id === allocation.invoiceId)!;
       refunded.set(invoice.id, invoice.amountRefunded + allocation.amount);
-      writes.push(
-        db.insertInto('payment').values({
-          id: newId(), clinic_id: clinic.id, invoice_id: invoice.id, amount: -allocation.amount, method: request.method, reference: request.reason,
-          command_id: command.id, effect_key: `${command.id}:refund:${invoice.id}`, created_by_key_id: command.requestedByKeyId,
-        }),
-      );
+      writes.push(refundPayment([newId(), clinic.id, invoice.id, -allocation.amount, request.method, request.reason, command.id, `${command.id}:refund:${invoice.id}`, command.requestedByKeyId]));
     }
     let writtenOff: string[] = [];
-    writes.push(
-      db.insertInto('ledger_entry').values({
-        id: newId(), clinic_id: clinic.id, purchase_id: purchase.id, type: 'refunded', amount: -decision.effects.amount, command_id: command.id,
-        effect_key: `${command.id}:refunded`, details: json({ note: request.reason }), by_key_id: command.requestedByKeyId,
-      }),
-    );
+    writes.push(shapedWrite(
+      'refund.ledger',
+      [newId(), clinic.id, purchase.id, -decision.effects.amount, command.id, `${command.id}:refunded`, json({ note: request.reason }), command.requestedByKeyId],
+      (id, clinic_id, purchase_id, amount, command_id, effect_key, details, by_key_id) =>
+        db.insertInto('ledger_entry').values({ id, clinic_id, purchase_id, type: 'refunded', amount, command_id, effect_key, details, by_key_id }),
+    ));
 
     let cancelled = false;
     if (decision.effects.cancels) {
@@ -81,7 +77,7 @@ export const refundHandler: CommandHandler<'refund'> = {
     // A refund never reopens an invoice: amountPaid counts positive payments only. A written-off
     // instalment took its amount_refunded in the write-off's update.
     for (const [invoiceId, amountRefunded] of refunded) {
-      if (!writtenOff.includes(invoiceId)) writes.push(db.updateTable('invoice').set({ amount_refunded: amountRefunded }).where('id', '=', invoiceId));
+      if (!writtenOff.includes(invoiceId)) writes.push(refundedInvoice(amountRefunded, invoiceId));
     }
     return succeeded<'refund'>(
       { purchaseId: purchase.id, amount: decision.effects.amount, taxAmount: decision.effects.taxAmount, allocations: decision.effects.allocations, cancelled },
@@ -89,6 +85,15 @@ export const refundHandler: CommandHandler<'refund'> = {
     );
   },
 };
+
+/** A refund's negative payment on one invoice (a purchase's refund, or an invoice's). */
+export const refundPayment = (args: [id: string, clinicId: string, invoiceId: string, amount: number, method: PaymentMethod, reference: string, commandId: string, effectKey: string, byKeyId: string | null]) =>
+  shapedWrite('refund.payment', args, (id, clinic_id, invoice_id, amount, method, reference, command_id, effect_key, created_by_key_id) =>
+    db.insertInto('payment').values({ id, clinic_id, invoice_id, amount, method, reference, command_id, effect_key, created_by_key_id }));
+
+/** An invoice's amount refunded after a refund. */
+export const refundedInvoice = (amountRefunded: number, invoiceId: string) =>
+  shapedWrite('refund.invoice', [amountRefunded, invoiceId], (amount_refunded, id) => db.updateTable('invoice').set({ amount_refunded }).where('id', '=', id));
 
 /** What the membership has used: cycles started (up to today or its cancellation) and this cycle's unused visits. */
 async function membershipUsage(em: EntityManager, purchase: Purchase, balances: PurchaseBalance[], today: IsoDate): Promise<RefundMembershipState> {

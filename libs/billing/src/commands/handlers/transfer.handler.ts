@@ -7,7 +7,7 @@ import { PLAN_PAID, PLAN_TOTAL } from '../../invoices/plan-money-sql.js';
 import type { Command } from '../../entities/command.entity.js';
 import type { Purchase } from '../../entities/purchase.entity.js';
 import { db, json, run } from '../../db/query.js';
-import { rejected, succeeded, type CommandHandler, type EffectWrite } from '../handler.js';
+import { rejected, shapedWrite, succeeded, type CommandHandler, type ShapedWrite } from '../handler.js';
 import { balancesOf, lockLinkedPurchase, lockPurchase } from './purchase.repository.js';
 
 /** Moves paid visits of a package to a family member's linked purchase (billing-rules.md "Transferring"). */
@@ -39,17 +39,19 @@ export const transferHandler: CommandHandler<'transfer'> = {
     const targetBalance = targetBalances.find((b) => b.serviceId === request.serviceId);
     if (decision.effects.exhausts) assertTransition('purchase', source.status, 'exhausted');
     if (existingTarget?.status === 'exhausted') assertTransition('purchase', existingTarget.status, 'active');
-    const writes: EffectWrite[] = [
-      db.updateTable('purchase_balance').set({ transferred_out: sourceBalance.transferredOut + quantity }).where('id', '=', sourceBalance.id),
-      ...(decision.effects.exhausts ? [db.updateTable('purchase').set({ status: 'exhausted' }).where('id', '=', source.id)] : []),
+    const writes: ShapedWrite[] = [
+      shapedWrite('transfer.out', [sourceBalance.transferredOut + quantity, sourceBalance.id], (transferred_out, id) => db.updateTable('purchase_balance').set({ transferred_out }).where('id', '=', id)),
+      ...(decision.effects.exhausts ? [purchaseStatus('exhausted', source.id)] : []),
       // Visits arriving make an exhausted target usable again (a cancelled one stays cancelled).
-      ...(!existingTarget ? [insertTarget(source, targetId, request.toPatientId, command)] : existingTarget.status === 'exhausted' ? [db.updateTable('purchase').set({ status: 'active' }).where('id', '=', targetId)] : []),
+      ...(!existingTarget ? [insertTarget(source, targetId, request.toPatientId, command)] : existingTarget.status === 'exhausted' ? [purchaseStatus('active', targetId)] : []),
       targetBalance
-        ? db.updateTable('purchase_balance').set({ transferred_in: targetBalance.transferredIn + quantity }).where('id', '=', targetBalance.id)
-        : db.insertInto('purchase_balance').values({
-            id: newId(), clinic_id: source.clinicId, purchase_id: targetId, service_id: sourceBalance.serviceId, service_name: sourceBalance.serviceName, total: 0,
-            transferred_in: quantity, visit_value: sourceBalance.visitValue, list_price: sourceBalance.listPrice, position: sourceBalance.position,
-          }),
+        ? shapedWrite('transfer.in', [targetBalance.transferredIn + quantity, targetBalance.id], (transferred_in, id) => db.updateTable('purchase_balance').set({ transferred_in }).where('id', '=', id))
+        : shapedWrite(
+            'transfer.in.balance',
+            [newId(), source.clinicId, targetId, sourceBalance.serviceId, sourceBalance.serviceName, quantity, sourceBalance.visitValue, sourceBalance.listPrice, sourceBalance.position],
+            (id, clinic_id, purchase_id, service_id, service_name, transferred_in, visit_value, list_price, position) =>
+              db.insertInto('purchase_balance').values({ id, clinic_id, purchase_id, service_id, service_name, total: 0, transferred_in, visit_value, list_price, position }),
+          ),
       ledger(command, source, 'transferred_out', -quantity, request.serviceId, targetId),
       ledger(command, { id: targetId, clinicId: source.clinicId }, 'transferred_in', quantity, request.serviceId, source.id),
     ];
@@ -57,18 +59,27 @@ export const transferHandler: CommandHandler<'transfer'> = {
   },
 };
 
+const purchaseStatus = (status: 'exhausted' | 'active', purchaseId: string) =>
+  shapedWrite('transfer.purchaseStatus', [status, purchaseId], (status, id) => db.updateTable('purchase').set({ status }).where('id', '=', id));
+
 /** The family member's purchase of the same plan: price 0, same expiry, linked to the source. */
-function insertTarget(source: Purchase, id: string, patientId: string, command: Command): EffectWrite {
-  return db.insertInto('purchase').values({
-    id, clinic_id: source.clinicId, patient_id: patientId, plan_id: source.planId, source_purchase_id: source.id, kind: 'package', plan_name: source.planName,
-    status: 'active', payment_schedule: 'full', start_date: source.startDate, expires_on: source.expiresOn, price: 0, insurance_friendly: source.insuranceFriendly,
-    online_redemption: source.onlineRedemption, first_visit_extra: 0, created_by_key_id: command.requestedByKeyId,
-  });
+function insertTarget(source: Purchase, id: string, patientId: string, command: Command): ShapedWrite {
+  return shapedWrite(
+    'transfer.target',
+    [id, source.clinicId, patientId, source.planId, source.id, source.planName, source.startDate, source.expiresOn, source.insuranceFriendly, source.onlineRedemption, command.requestedByKeyId],
+    (id, clinic_id, patient_id, plan_id, source_purchase_id, plan_name, start_date, expires_on, insurance_friendly, online_redemption, created_by_key_id) =>
+      db.insertInto('purchase').values({
+        id, clinic_id, patient_id, plan_id, source_purchase_id, kind: 'package', plan_name, status: 'active', payment_schedule: 'full', start_date, expires_on, price: 0,
+        insurance_friendly, online_redemption, first_visit_extra: 0, created_by_key_id,
+      }),
+  );
 }
 
-function ledger(command: Command, purchase: Pick<Purchase, 'id' | 'clinicId'>, type: 'transferred_out' | 'transferred_in', visits: number, serviceId: string, otherPurchaseId: string): EffectWrite {
-  return db.insertInto('ledger_entry').values({
-    id: newId(), clinic_id: purchase.clinicId, purchase_id: purchase.id, service_id: serviceId, type, visits, amount: 0, command_id: command.id,
-    effect_key: `${command.id}:${type}`, details: json({ quantity: Math.abs(visits), otherPurchaseId }), by_key_id: command.requestedByKeyId,
-  });
+function ledger(command: Command, purchase: Pick<Purchase, 'id' | 'clinicId'>, type: 'transferred_out' | 'transferred_in', visits: number, serviceId: string, otherPurchaseId: string): ShapedWrite {
+  return shapedWrite(
+    'transfer.ledger',
+    [newId(), purchase.clinicId, purchase.id, serviceId, type, visits, command.id, `${command.id}:${type}`, json({ quantity: Math.abs(visits), otherPurchaseId }), command.requestedByKeyId],
+    (id, clinic_id, purchase_id, service_id, type, visits, command_id, effect_key, details, by_key_id) =>
+      db.insertInto('ledger_entry').values({ id, clinic_id, purchase_id, service_id, type, visits, amount: 0, command_id, effect_key, details, by_key_id }),
+  );
 }
