@@ -3,9 +3,9 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { correlationIdMiddleware, trustProxySetting, type AppConfig } from '@app/billing';
+import { requestLoggingMiddleware, trustProxySetting, type AppConfig } from '@app/billing';
 import { AppModule } from './app.module.js';
 import { bodyDepthGuard } from './common/body-depth.middleware.js';
 import { createValidationPipe } from './common/validation.js';
@@ -42,7 +42,9 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
     res.once('close', () => responses.delete(res));
     next();
   });
-  app.use(correlationIdMiddleware());
+  // The root logger, read outside a request; none is made for an app that logs nothing (the tests').
+  const silent = (options.logLevel ?? config.LOG_LEVEL) === 'silent';
+  app.use(requestLoggingMiddleware(silent ? null : (await app.resolve<PinoLogger>(PinoLogger)).logger));
   app.use(httpMetricsMiddleware());
   useSecurityHeaders(app);
   useCors(app, config);

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { correlationIdMiddleware, type AppConfig } from '@app/billing';
+import { requestLoggingMiddleware, type AppConfig } from '@app/billing';
 import { WorkerModule } from './worker.module.js';
 
 export interface WorkerAppOptions {
@@ -22,6 +22,8 @@ export async function createWorkerApp(config: AppConfig, options: WorkerAppOptio
     ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
   });
   if (options.logger !== false) app.useLogger(app.get(Logger));
-  app.use(correlationIdMiddleware());
+  // The root logger, read outside a request; none is made for an app that logs nothing (the tests').
+  const silent = (options.logLevel ?? config.LOG_LEVEL) === 'silent';
+  app.use(requestLoggingMiddleware(silent ? null : (await app.resolve<PinoLogger>(PinoLogger)).logger));
   return app;
 }
