@@ -4,8 +4,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import {
   Command,
   COMMANDS_QUEUE,
+  CommandEnqueuer,
   commandResource,
-  enqueueCommand,
   isFinal,
   submitCommand,
   toCommandResource,
@@ -32,12 +32,16 @@ const MAX_WAIT_SECONDS = 30;
 @Injectable()
 export class CommandsService {
   private readonly logger = new Logger(CommandsService.name);
+  /** The commands stored in one turn of the event loop are queued in one round trip. */
+  private readonly enqueuer: CommandEnqueuer;
 
   constructor(
     private readonly em: EntityManager,
-    @InjectQueue(COMMANDS_QUEUE) private readonly queue: Queue<CommandJobData>,
+    @InjectQueue(COMMANDS_QUEUE) queue: Queue<CommandJobData>,
     private readonly events: CommandEventsService,
-  ) {}
+  ) {
+    this.enqueuer = new CommandEnqueuer(queue);
+  }
 
   /**
    * Never returns: answers through SendResponse so the status can be 200, 202 or a replay.
@@ -99,10 +103,13 @@ export class CommandsService {
     return result;
   }
 
-  /** Queues the wake-up call. If Redis is down the command stays queued in Postgres and the sweeper re-queues it. */
+  /**
+   * Queues the wake-up call (with the others of this turn of the event loop). If Redis is down
+   * the command stays queued in Postgres and the sweeper re-queues it.
+   */
   async enqueue(commandId: string): Promise<void> {
     try {
-      await enqueueCommand(this.queue, commandId);
+      await this.enqueuer.enqueue(commandId);
     } catch (error) {
       this.logger.warn(`Command ${commandId} stored but not queued (${(error as Error).message}); the sweeper will queue it`);
     }
