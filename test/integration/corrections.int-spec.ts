@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { usePipeline } from './pipeline.js';
+import { usePipeline, type CommandRow } from './pipeline.js';
 
 // The corrections' handlers against Postgres (issue 14): effects, refusals (writing nothing) and
 // a second run of the same command finding nothing to do.
@@ -127,6 +127,76 @@ describe('correction handlers against Postgres (integration)', () => {
       const appointmentId = await appointmentFor(patient, invoiceId);
       await refusedWithoutEffects(() => t.run(t.clinicId, 'appointment_cancellation', { appointmentId }), 'invoice_has_payments');
       expect(await one('select status from appointment where id = $1', [appointmentId])).toEqual({ status: 'booked' });
+    });
+  });
+
+  // A reversal or a void takes its locks in the order a redemption takes them: the purchase(s),
+  // then the invoice. Deterministic interleaving: a session holds the purchase's lock, the
+  // redemption queues for it, then the correction does; had the correction locked the invoice
+  // first, the redemption (given the purchase) would wait for the invoice it holds: a deadlock.
+  describe('lock order against a redemption on the same purchase and invoice', () => {
+    /** A visit invoice of two lines, the first redeemed from a 5-visit package. */
+    const twoLineVisit = async () => {
+      const patient = await t.seed.patient(t.clinicId);
+      const { purchaseId } = await t.seed.packagePurchase(t.clinicId, patient, t.serviceId, { visits: 5 });
+      const { invoiceId, lineId } = await t.seed.visitInvoice(t.clinicId, patient, t.serviceId);
+      const secondLineId = randomUUID();
+      await t.db.query(
+        `insert into invoice_line (id, clinic_id, invoice_id, service_id, description, quantity, unit_price, amount) values ($1, $2, $3, $4, 'Massage', 1, 10000, 10000)`,
+        [secondLineId, t.clinicId, invoiceId, t.serviceId],
+      );
+      await t.db.query('update invoice set total = 20000, subtotal = 20000 where id = $1', [invoiceId]);
+      const redemption = await t.run(t.clinicId, 'redemption', { invoiceId, lineId, purchaseId });
+      expect(redemption.status).toBe('succeeded');
+      return { purchaseId, invoiceId, lineId, secondLineId, redemptionId: redemption.id };
+    };
+
+    /** Runs `first` then `second` while another session holds the purchase's lock, once both wait for a lock. */
+    const queuedBehindPurchaseLock = async (purchaseId: string, first: () => Promise<CommandRow>, second: () => Promise<CommandRow>) => {
+      const holder = await t.db.connect();
+      try {
+        await holder.query('begin');
+        await holder.query('select id from purchase where id = $1 for update', [purchaseId]);
+        const waiting = async (n: number) => {
+          for (let i = 0; i < 200; i++) {
+            const { rows } = await t.db.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+            if (rows[0].n >= n) return;
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          throw new Error(`fewer than ${n} sessions waiting for a lock`);
+        };
+        const a = first();
+        await waiting(1);
+        const b = second();
+        await waiting(2);
+        await holder.query('commit');
+        return await Promise.all([a, b]);
+      } finally {
+        holder.release();
+      }
+    };
+
+    it('a reversal queued behind a redemption of the other line both succeed', async () => {
+      const v = await twoLineVisit();
+      const [redemption, reversal] = await queuedBehindPurchaseLock(
+        v.purchaseId,
+        () => t.run(t.clinicId, 'redemption', { invoiceId: v.invoiceId, lineId: v.secondLineId, purchaseId: v.purchaseId }),
+        () => t.run(t.clinicId, 'reversal', { redemptionId: v.redemptionId, reason: 'Wrong line' }),
+      );
+      expect([redemption.status, reversal.status]).toEqual(['succeeded', 'succeeded']);
+      expect(await one('select used from purchase_balance where purchase_id = $1', [v.purchaseId])).toEqual({ used: 1 });
+    });
+
+    it('a void queued behind a redemption of the other line gives both visits back', async () => {
+      const v = await twoLineVisit();
+      const [redemption, voided] = await queuedBehindPurchaseLock(
+        v.purchaseId,
+        () => t.run(t.clinicId, 'redemption', { invoiceId: v.invoiceId, lineId: v.secondLineId }),
+        () => t.run(t.clinicId, 'invoice_void', { invoiceId: v.invoiceId, reason: 'Twice' }),
+      );
+      expect([redemption.status, voided.status]).toEqual(['succeeded', 'succeeded']);
+      expect(voided.result!.redemptions).toHaveLength(2);
+      expect(await one('select used from purchase_balance where purchase_id = $1', [v.purchaseId])).toEqual({ used: 0 });
     });
   });
 });

@@ -5,7 +5,7 @@ import type { Command } from '../../entities/command.entity.js';
 import type { GivenBackResult } from '../catalogue.js';
 import type { ShapedWrite } from '../handler.js';
 import { giveBackWrites, givenBackResults } from './give-back.effects.js';
-import { giveBackTarget, lockInvoiceWithPurchases, paymentsOf, type LockedInvoice, type LockedPurchase, type RedeemedLineRow } from './give-back.repository.js';
+import { giveBackTarget, lockInvoiceWithPurchases, type LockedInvoice, type LockedPurchase, type RedeemedLineRow } from './give-back.repository.js';
 
 /** An invoice locked after its redemptions' purchases, as a void decides on it. */
 export interface VoidableInvoice {
@@ -18,14 +18,13 @@ export interface VoidableInvoice {
 export async function loadVoidableInvoice(em: EntityManager, clinicId: string, invoiceId: string): Promise<VoidableInvoice | null> {
   const locked = await lockInvoiceWithPurchases(em, clinicId, invoiceId);
   if (!locked) return null;
-  const payments = await paymentsOf(em, invoiceId);
   const state: InvoiceVoidState = {
     kind: locked.invoice.kind,
     status: locked.invoice.status,
-    payments,
+    payments: locked.payments,
     redemptions: locked.lines.map((l) => ({ commandId: l.redemptionId, purchaseId: l.purchaseId, purchaseStatus: locked.purchases.get(l.purchaseId)!.status })),
   };
-  return { ...locked, state };
+  return { invoice: locked.invoice, purchases: locked.purchases, lines: locked.lines, state };
 }
 
 /** The void's writes: every redemption taken off (reversed, or released for a cancelled purchase), then the invoice void. */
