@@ -18,8 +18,8 @@ const LIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 
  *
  * The status moves in one guarded UPDATE (failed → queued, from the transition table), so of two
  * concurrent retries one wins and the other is not_retryable. Then the wake-up call: the old job
- * under jobId = command id is retained after it finished (completed with the failed outcome, or
- * failed) and would swallow a new add as a duplicate, so it is removed first. If it cannot be
+ * under jobId = command id may still be there (failed, kept a week; or still finishing: a completed
+ * job is removed at once) and would swallow a new add as a duplicate, so it is removed first. If it cannot be
  * (still finishing), or Redis is down, the command stays queued in Postgres and the sweeper
  * (requeue.ts) queues it once its job is gone; the runner skips a command already finished, so a
  * late duplicate delivery runs nothing twice.
