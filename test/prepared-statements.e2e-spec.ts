@@ -42,4 +42,34 @@ describe('prepared statements across a migration (e2e)', () => {
     const details = await f.get(`/v1/purchases/${purchase.id}`);
     expect(details.balances[0]).toMatchObject({ total: 40, used: 24 });
   });
+
+  it('keeps reversing and voiding after columns are added to the tables they lock and read', async () => {
+    const massage = await f.service('Massage 30', 8000);
+    const plan = await f.packagePlan(massage.id, 40, 300000);
+    const patient = await f.patient();
+    const purchase = await f.paidPurchase(patient.id, plan.id);
+    // Six redemptions, then three reversed and three invoices voided, at once: the corrections'
+    // statements are prepared on several pooled connections before the columns come.
+    const correctBatch = async () => {
+      const redeemed = await Promise.all(Array.from({ length: 6 }, async () => {
+        const visit = await f.visitInvoice(patient.id, massage.id);
+        const res = await f.redeem({ ...visit, purchaseId: purchase.id });
+        expect(res.body.status).toBe('succeeded');
+        return { invoiceId: visit.invoiceId, redemptionId: res.body.id as string };
+      }));
+      const outcomes = await Promise.all(redeemed.map((r, i) =>
+        i % 2 === 0 ? f.command(`/v1/redemptions/${r.redemptionId}/reversal`, { reason: 'Wrong visit' }) : f.command(`/v1/invoices/${r.invoiceId}/void`, { reason: 'Twice' })));
+      // One attempt each: a statement whose result changed would fail and succeed only on a retry.
+      return new Set(outcomes.map((res) => `${res.status} ${res.body.type} ${res.body.status ?? res.body.code} attempts=${res.body.attempts}`));
+    };
+    const expected = new Set(['200 reversal succeeded attempts=1', '200 invoice_void succeeded attempts=1']);
+    expect(await correctBatch()).toEqual(expected);
+
+    for (const table of ['command', 'purchase', 'invoice', 'invoice_line', 'ledger_entry', 'payment', 'service']) {
+      await env.db.query(`alter table ${table} add column zz_added_for_corrections integer`);
+    }
+    expect(await correctBatch()).toEqual(expected);
+    const details = await f.get(`/v1/purchases/${purchase.id}`);
+    expect(details.balances[0]).toMatchObject({ total: 40, used: 0 });
+  });
 });
