@@ -25,8 +25,9 @@ export interface CommandProblem {
  */
 @Entity({ tableName: 'command' })
 @Index({ properties: ['clinicId', 'createdAt'] })
-@Index({ properties: ['clinicId', 'status', 'createdAt'] })
-@Index({ properties: ['status', 'createdAt'] })
+// Unfinished and failed commands only (the sweeper, the dashboard): Migration20261128130000.
+@Index({ name: 'command_clinic_id_status_open_index', expression: `create index "command_clinic_id_status_open_index" on "command" ("clinic_id", "status") where status in ('queued', 'running', 'failed')` })
+@Index({ name: 'command_unfinished_created_at_index', expression: `create index "command_unfinished_created_at_index" on "command" ("created_at") where status in ('queued', 'running')` })
 export class Command extends BaseEntity {
   @ForeignKey(() => Clinic, 'clinic_id')
   clinicId: string;
