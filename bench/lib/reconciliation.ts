@@ -15,7 +15,10 @@ export async function runReconciliation(admin: Client, db: pg.Pool, n: number): 
   const clinic = await admin.created('/v1/clinics', { name: `Reconcile ${n}`, currency: 'CAD', timezone: 'America/Toronto' });
   const owner = new Client(admin.baseUrl, clinic.ownerKey);
   const service = await owner.created('/v1/services', { name: 'Visit', price: 10000 });
-  const plan = await owner.created('/v1/plans', { kind: 'membership', name: 'Seeded', price: 5000, billingInterval: 'month', items: [{ serviceId: service.id, quantity: 2 }] });
+  // A taxed plan (13 % HST), as issue 17 asks: every cycle invoice carries its tax line.
+  const taxes = await owner.request('PATCH', '/v1/clinic/settings', { taxes: [{ code: 'HST', name: 'HST', rate: '13' }] });
+  if (taxes.status !== 200) throw new Error(`clinic taxes: ${taxes.status} ${JSON.stringify(taxes.body)}`);
+  const plan = await owner.created('/v1/plans', { kind: 'membership', name: 'Seeded', price: 5000, billingInterval: 'month', taxCodes: ['HST'], items: [{ serviceId: service.id, quantity: 2 }] });
   const patient = await owner.created('/v1/patients', { firstName: 'Seed', lastName: 'Patient' });
   const asOf = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Toronto' }).format(new Date());
   await seedReconciliation(db, { clinicId: clinic.id, patientId: patient.id, serviceId: service.id, planId: plan.id }, n, asOf);
@@ -27,6 +30,9 @@ export async function runReconciliation(admin: Client, db: pg.Pool, n: number): 
     if (['succeeded', 'rejected', 'failed'].includes(command.status)) {
       if (command.status !== 'succeeded') throw new Error(`reconciliation ${command.status}: ${JSON.stringify(command.error)}`);
       const seconds = (Date.parse(command.finishedAt) - Date.parse(command.startedAt)) / 1000;
+      // The cycles it billed carry the plan's tax (else the figure would not be the taxed one).
+      const [{ taxed }] = (await db.query(`select count(*)::int as taxed from invoice where clinic_id = $1 and kind = 'membership' and tax_total > 0 and created_at >= $2`, [clinic.id, command.startedAt])).rows;
+      if (taxed !== command.result.counts.cycleInvoicesCreated) throw new Error(`reconciliation billed ${command.result.counts.cycleInvoicesCreated} cycles, ${taxed} of them with their tax`);
       return {
         purchases: n,
         seconds: Math.round(seconds * 100) / 100,
