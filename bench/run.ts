@@ -3,7 +3,7 @@
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
-import { runAcceptLatency } from './lib/accept-latency.ts';
+import { apiPauses, runAcceptLatency, type AcceptFigures } from './lib/accept-latency.ts';
 import { Client } from './lib/client.ts';
 import { runCorrections, type RedeemedVisits } from './lib/corrections.ts';
 import { runDashboard } from './lib/dashboard.ts';
@@ -84,18 +84,24 @@ async function main(): Promise<void> {
 
     if (PARTS.has('accept')) {
       const { owner, visits } = await prepareRedemptions(admin, quick ? 100 : 400, 32);
-      results.acceptLatency = await runAcceptLatency(stack.baseUrl, owner.key, visits, 500, quick ? 4 : 10);
-      console.log(`Accept latency at ${results.acceptLatency.ratePerSec} req/s, worker draining on the same cores: p50 ${results.acceptLatency.latencyMs.p50} ms, p99 ${results.acceptLatency.latencyMs.p99} ms (${results.acceptLatency.accepted}/${results.acceptLatency.requests} accepted)`);
+      const accept = async (label?: string) => {
+        let figures!: AcceptFigures;
+        const api = await apiPauses(stack.baseUrl, stack.env.METRICS_TOKEN, async () => (figures = await runAcceptLatency(stack.baseUrl, owner.key, visits, 500, quick ? 4 : 10, label)));
+        return { ...figures, api };
+      };
+      const pauses = (f: AcceptFigures) => `; the API meanwhile: event-loop delay (prom-client's 10 ms sampling included) p50 ${f.api?.eventLoopDelayMs.p50} ms, p99 ${f.api?.eventLoopDelayMs.p99} ms, max ${f.api?.eventLoopDelayMs.max} ms, GC ${JSON.stringify(f.api?.gcMs)} ms`;
+      results.acceptLatency = await accept();
+      console.log(`Accept latency at ${results.acceptLatency.ratePerSec} req/s, worker draining on the same cores: p50 ${results.acceptLatency.latencyMs.p50} ms, p99 ${results.acceptLatency.latencyMs.p99} ms (${results.acceptLatency.accepted}/${results.acceptLatency.requests} accepted)${pauses(results.acceptLatency)}`);
       // The API on cores of its own, as when the workers run elsewhere: the worker is paused
       // (SIGSTOP) while the commands pile up in the queue, then drains them.
       const worker = stack.workers[0];
       worker?.kill('SIGSTOP');
       try {
-        results.acceptLatencyApiAlone = await runAcceptLatency(stack.baseUrl, owner.key, visits, 500, quick ? 4 : 10, 'accept-alone');
+        results.acceptLatencyApiAlone = await accept('accept-alone');
       } finally {
         worker?.kill('SIGCONT');
       }
-      console.log(`Accept latency at ${results.acceptLatencyApiAlone.ratePerSec} req/s, worker paused: p50 ${results.acceptLatencyApiAlone.latencyMs.p50} ms, p99 ${results.acceptLatencyApiAlone.latencyMs.p99} ms (${results.acceptLatencyApiAlone.accepted}/${results.acceptLatencyApiAlone.requests} accepted)`);
+      console.log(`Accept latency at ${results.acceptLatencyApiAlone.ratePerSec} req/s, worker paused: p50 ${results.acceptLatencyApiAlone.latencyMs.p50} ms, p99 ${results.acceptLatencyApiAlone.latencyMs.p99} ms (${results.acceptLatencyApiAlone.accepted}/${results.acceptLatencyApiAlone.requests} accepted)${pauses(results.acceptLatencyApiAlone)}`);
     }
 
     results.reconciliation = [];

@@ -9,6 +9,38 @@ export interface AcceptFigures {
   accepted: number;
   non2xx: number;
   latencyMs: { p50: number; p99: number };
+  /** What the API saw meanwhile (its /metrics): event-loop delay and time spent in GC. */
+  api?: ApiPauses;
+}
+
+export interface ApiPauses {
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  gcMs: { minor: number; major: number; incremental: number };
+}
+
+/** A sample of the API's /metrics: `name` with its default labels (app="api") and, if given, `label` among them. */
+const metricOf = (text: string, name: string, label = '', absent?: number): number => {
+  const line = text.split('\n').find((l) => /^[{ ]/.test(l.slice(`clinic_billing_${name}`.length)) && l.startsWith(`clinic_billing_${name}`) && l.includes(label));
+  if (!line && absent !== undefined) return absent;
+  if (!line) throw new Error(`the API's /metrics has no clinic_billing_${name}${label ? ` with ${label}` : ''}`);
+  return Number(line.slice(line.lastIndexOf(' ') + 1));
+};
+
+/**
+ * The API's pauses between two reads of its /metrics: prom-client resets its event-loop delay
+ * histogram at each read, so the second read covers the run alone; GC time is a counter (delta).
+ */
+export async function apiPauses(baseUrl: string, metricsToken: string, run: () => Promise<unknown>): Promise<ApiPauses> {
+  const read = async () => (await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+  const gc = (text: string, kind: string) => metricOf(text, 'nodejs_gc_duration_seconds_sum', `kind="${kind}"`, 0) * 1000; // no sample yet: no such GC yet
+  const before = await read();
+  await run();
+  const after = await read();
+  const ms = (name: string) => Math.round(metricOf(after, name) * 10000) / 10;
+  return {
+    eventLoopDelayMs: { p50: ms('nodejs_eventloop_lag_p50_seconds'), p99: ms('nodejs_eventloop_lag_p99_seconds'), max: ms('nodejs_eventloop_lag_max_seconds') },
+    gcMs: Object.fromEntries((['minor', 'major', 'incremental'] as const).map((k) => [k, Math.round(gc(after, k) - gc(before, k))])) as ApiPauses['gcMs'],
+  };
 }
 
 export async function runAcceptLatency(baseUrl: string, key: string, visits: { invoiceId: string; lineId: string; purchaseId: string }[], rate = 500, seconds = 10, label = 'accept'): Promise<AcceptFigures> {
