@@ -26,7 +26,8 @@ export function commandJobOptions(attempts: number): JobsOptions {
 
 /**
  * Queues the wake-up call for a stored command. The job id is the command id, so a command
- * queued twice while its job is retained runs once; `options` adds to the queue's defaults.
+ * queued twice while its job waits or runs is one job; once completed (and removed) a second
+ * job finds the command final and does nothing. `options` adds to the queue's defaults.
  */
 export function enqueueCommand(queue: Queue<CommandJobData>, commandId: string, options: JobsOptions = {}) {
   return queue.add(COMMAND_JOB, { commandId }, { ...options, jobId: options.jobId ?? commandId });

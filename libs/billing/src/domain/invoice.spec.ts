@@ -140,6 +140,8 @@ describe('invoice', () => {
       expect(decideLineRemoval(tipped, { kind: 'tip', amount: 500, redeemed: false })).toEqual({ ok: true, effects: { total: 12000, status: 'paid', ...none } });
       expect(decideLineRemoval({ ...tipped, amountPaid: 12001 }, { kind: 'tip', amount: 500, redeemed: false })).toMatchObject({ ok: false, rejected: 'line_in_use' });
       expect(decideLineRemoval({ ...tipped, amountPaid: 0 }, { kind: 'plan', amount: 12000, redeemed: false })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
+      // Paid or not, a plan line is refused for what it is, not for the payments on its invoice.
+      expect(decideLineRemoval({ ...tipped, amountPaid: 5000 }, { kind: 'plan', amount: 12000, redeemed: false })).toMatchObject({ ok: false, rejected: 'invoice_not_open' });
     });
 
     it('removing the last unredeemed line of an otherwise redeemed invoice pays it', () => {

@@ -157,6 +157,10 @@ export function decideLineAddition(invoice: InvoiceForLines, line: LineEdit): De
  * first). What is left may be all redeemed or paid already: then nothing is due and it is paid.
  */
 export function decideLineRemoval(invoice: InvoiceForLines, line: InvoiceLineAmount & LineEdit): Decision<LineEditEffects> {
+  // A purchase invoice's plan line is the sale itself: never removable, whatever was paid on it.
+  const planLine = invoice.kind !== 'service' && !isExtra(invoice, line.kind);
+  const notEditable = planLine ? lineEditRefusal(invoice, 'removed from', line.kind) : null;
+  if (notEditable) return notEditable;
   const extrasPaid = invoice.amountPaid > planTotal(invoice);
   if (line.redeemed || (isExtra(invoice, line.kind) ? extrasPaid : invoice.amountPaid > 0)) {
     return reject('line_in_use', line.redeemed ? 'The line is redeemed' : 'The invoice has payments');
