@@ -244,6 +244,22 @@ describe('invoices and payments (e2e)', () => {
       expect((await getInvoice(inv.id)).body).toMatchObject({ amountPaid: 5000, balanceDue: 7000 });
     });
 
+    it('a retried tip with the same Idempotency-Key adds one line, even when its first answer was never stored', async () => {
+      const inv = await newInvoice();
+      await addLine(inv.id, { serviceId: massageId }); // 12000
+      const key = `tip-${Date.now()}`;
+      const first = await addLine(inv.id, { kind: 'tip', description: 'Thank you', amount: 500 }).set('Idempotency-Key', key);
+      expect(first.status).toBe(201);
+      // As if the connection was cut after the line committed and before the answer was stored.
+      await env.db.query(`update idempotency_record set state = 'in_progress', status_code = null, response_body = null, created_at = now() - interval '5 minutes' where key = $1`, [key]);
+      const retry = await addLine(inv.id, { kind: 'tip', description: 'Thank you', amount: 500 }).set('Idempotency-Key', key);
+      expect(retry.status).toBe(201);
+      expect(retry.body.id).toBe(first.body.id);
+      const got = (await getInvoice(inv.id)).body;
+      expect(got.lines.filter((l: { kind: string }) => l.kind === 'tip')).toHaveLength(1);
+      expect(got).toMatchObject({ total: 12500, balanceDue: 12500 });
+    });
+
     it('concurrent payments never pay more than is due', async () => {
       const inv = await newInvoice();
       await addLine(inv.id, { serviceId: massageId }); // 12000

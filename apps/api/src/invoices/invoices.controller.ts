@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, type AuthContext } from '../auth/auth-context.js';
 import { Roles, STAFF } from '../auth/roles.decorator.js';
+import { readIdempotencyKey } from '../common/idempotency-key.js';
 import { UuidParam } from '../common/uuid-param.pipe.js';
 import { AddLineDto } from './dto/add-line.dto.js';
 import { CreateInvoiceDto } from './dto/create-invoice.dto.js';
@@ -40,8 +42,8 @@ export class InvoicesController {
 
   @Post(':id/lines')
   @ApiCreatedResponse({ type: InvoiceLineResponse })
-  addLine(@Param('id', UuidParam) id: string, @Body() body: AddLineDto, @Auth() auth: AuthContext): Promise<InvoiceLineResponse> {
-    return this.invoices.addLine(auth.clinicId, id, body);
+  addLine(@Param('id', UuidParam) id: string, @Body() body: AddLineDto, @Auth() auth: AuthContext, @Req() req: Request): Promise<InvoiceLineResponse> {
+    return this.invoices.addLine(auth.clinicId, id, body, readIdempotencyKey(req));
   }
 
   @Delete(':id/lines/:lineId')

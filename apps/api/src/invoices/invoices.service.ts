@@ -27,8 +27,8 @@ export class InvoicesService {
   }
 
   /** A service line at its list price, or a tip or charge; the invoice's total and status follow in the same transaction. */
-  async addLine(clinicId: string, invoiceId: string, dto: AddLineDto): Promise<InvoiceLineResponse> {
-    const at = { clinicId, invoiceId };
+  async addLine(clinicId: string, invoiceId: string, dto: AddLineDto, idempotencyKey?: string): Promise<InvoiceLineResponse> {
+    const at = { clinicId, invoiceId, idempotencyKey };
     const input: LineInput =
       dto.kind === 'tip'
         ? { ...at, kind: 'tip', description: dto.description!, amount: dto.amount! }

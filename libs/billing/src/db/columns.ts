@@ -27,7 +27,7 @@ export const INVOICE_COLUMNS = [
 
 export const INVOICE_LINE_COLUMNS = [
   'id', 'created_at', 'clinic_id', 'invoice_id', 'service_id', 'description', 'quantity', 'unit_price', 'amount', 'covered_amount',
-  'redemption_purchase_id', 'redemption_command_id', 'redemption_payment_id', 'kind', 'tax_codes', 'taxes',
+  'redemption_purchase_id', 'redemption_command_id', 'redemption_payment_id', 'kind', 'tax_codes', 'taxes', 'effect_key',
 ] as const satisfies readonly (keyof InvoiceLineTable)[];
 
 export const PAYMENT_COLUMNS = [

@@ -161,6 +161,8 @@ export interface InvoiceLineTable {
   /** [{ code, rateMilliPercent, amount }]: the taxes the line was made with. */
   taxes: ColumnType<LineTax[], string | undefined, string>;
   tax_codes: ColumnType<string[], string | undefined, string>;
+  /** A desk line added with an Idempotency-Key: unique, derived from the key; else null. */
+  effect_key: Defaulted<string | null>;
 }
 
 export interface LedgerEntryTable {

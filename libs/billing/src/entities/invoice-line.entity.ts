@@ -60,4 +60,8 @@ export class InvoiceLine extends BaseEntity {
 
   @Property({ type: 'uuid', nullable: true })
   redemptionPaymentId: string | null = null;
+
+  /** A desk line added with an Idempotency-Key: unique, so a retry after a lost answer finds it. */
+  @Property({ type: 'text', nullable: true, unique: true })
+  effectKey: string | null = null;
 }

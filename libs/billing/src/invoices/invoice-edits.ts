@@ -106,7 +106,12 @@ export function recordPayment(em: EntityManager, input: PaymentInput): Promise<I
 }
 
 /** A service at its list price, or a tip or charge at the amount staff give. */
-export type LineInput = { clinicId: string; invoiceId: string } & (
+export type LineInput = {
+  clinicId: string;
+  invoiceId: string;
+  /** The request's Idempotency-Key: the line's unique effect key is derived from it. */
+  idempotencyKey?: string;
+} & (
   | { kind: 'service'; serviceId: string; quantity: number }
   | { kind: 'tip'; description: string; amount: number }
   | { kind: 'charge'; description: string; amount: number; taxCodes: string[] }
@@ -153,6 +158,12 @@ export function addInvoiceLine(em: EntityManager, input: LineInput): Promise<Inv
   return inTransaction(em, async (tx) => {
     const invoice = await lockInvoice(tx, input.clinicId, input.invoiceId);
     if (!invoice) return missing('Invoice');
+    // As for a payment: a retry whose first answer was lost after the commit finds its line.
+    const effectKey = input.idempotencyKey ? `line-key:${input.clinicId}:${input.idempotencyKey}` : null;
+    if (effectKey) {
+      const [earlier] = await run(tx, db.selectFrom('invoice_line').select(INVOICE_LINE_COLUMNS).where('effect_key', '=', effectKey));
+      if (earlier) return done(tx.map(InvoiceLine, earlier as Record<string, unknown>));
+    }
     const drafted = await lineDraft(tx, input);
     if (!drafted.ok) return drafted;
     const draft = drafted.value;
@@ -169,7 +180,7 @@ export function addInvoiceLine(em: EntityManager, input: LineInput): Promise<Inv
       qc.insertInto('invoice_line')
         .values({
           id: newId(), clinic_id: input.clinicId, invoice_id: invoice.id, kind: input.kind, ...draft,
-          tax_codes: JSON.stringify(draft.tax_codes), taxes: JSON.stringify(draft.taxes), covered_amount: 0,
+          tax_codes: JSON.stringify(draft.tax_codes), taxes: JSON.stringify(draft.taxes), covered_amount: 0, effect_key: effectKey,
         })
         .returning(INVOICE_LINE_COLUMNS),
     );
