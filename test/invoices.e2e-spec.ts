@@ -260,6 +260,19 @@ describe('invoices and payments (e2e)', () => {
       expect(got).toMatchObject({ total: 12500, balanceDue: 12500 });
     });
 
+    it('a retried blank invoice with the same Idempotency-Key is made once, even when its first answer was never stored', async () => {
+      const key = `blank-${Date.now()}`;
+      const post = () => env.http().post('/v1/invoices').set(as('front_desk')).set('Idempotency-Key', key).send({ patientId });
+      const first = await post();
+      expect(first.status).toBe(201);
+      await env.db.query(`update idempotency_record set state = 'in_progress', status_code = null, response_body = null, created_at = now() - interval '5 minutes' where key = $1`, [key]);
+      const retry = await post();
+      expect(retry.status).toBe(201);
+      expect(retry.body).toMatchObject({ id: first.body.id, number: first.body.number });
+      // No number spent on the retry: the next invoice takes the one after it.
+      expect((await newInvoice()).number).toBe(first.body.number + 1);
+    });
+
     it('concurrent payments never pay more than is due', async () => {
       const inv = await newInvoice();
       await addLine(inv.id, { serviceId: massageId }); // 12000

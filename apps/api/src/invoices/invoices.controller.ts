@@ -24,8 +24,8 @@ export class InvoicesController {
 
   @Post()
   @ApiCreatedResponse({ type: InvoiceResponse, description: 'A blank service invoice' })
-  create(@Body() body: CreateInvoiceDto, @Auth() auth: AuthContext): Promise<InvoiceResponse> {
-    return this.invoices.createBlank(auth.clinicId, body.patientId, auth.keyId);
+  create(@Body() body: CreateInvoiceDto, @Auth() auth: AuthContext, @Req() req: Request): Promise<InvoiceResponse> {
+    return this.invoices.createBlank(auth.clinicId, body.patientId, auth.keyId, readIdempotencyKey(req));
   }
 
   @Get()

@@ -20,9 +20,9 @@ export class InvoicesService {
   ) {}
 
   /** A blank service invoice dated today in the clinic's time zone. */
-  async createBlank(clinicId: string, patientId: string, keyId: string): Promise<InvoiceResponse> {
+  async createBlank(clinicId: string, patientId: string, keyId: string, idempotencyKey?: string): Promise<InvoiceResponse> {
     const serviceDate = todayIn(await this.clinics.timezoneOf(clinicId));
-    const id = answer(await createBlankInvoice(this.em, { clinicId, patientId: patientId.toLowerCase(), serviceDate, keyId }));
+    const id = answer(await createBlankInvoice(this.em, { clinicId, patientId: patientId.toLowerCase(), serviceDate, keyId, idempotencyKey }));
     return this.views.one(clinicId, id);
   }
 

@@ -141,6 +141,8 @@ export interface InvoiceTable {
   extras_subtotal: DefaultedMoney;
   voided_at: Date | null;
   created_by_key_id: string | null;
+  /** A blank desk invoice made with an Idempotency-Key: unique, derived from the key; else null (write path only). */
+  effect_key: Defaulted<string | null>;
 }
 
 export interface InvoiceLineTable {

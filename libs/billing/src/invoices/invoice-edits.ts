@@ -216,6 +216,8 @@ export interface BlankInvoiceInput {
   patientId: string;
   serviceDate: IsoDate;
   keyId: string | null;
+  /** The request's Idempotency-Key: the invoice's unique effect key is derived from it. */
+  idempotencyKey?: string;
 }
 
 /** A blank service invoice; the number last, just before the insert: the clinic's counter row stays locked until commit. */
@@ -223,12 +225,19 @@ export function createBlankInvoice(em: EntityManager, input: BlankInvoiceInput):
   return inTransaction(em, async (tx) => {
     const [patient] = await run(tx, db.selectFrom('patient').select('id').where('id', '=', input.patientId).where('clinic_id', '=', input.clinicId));
     if (!patient) return missing('Patient');
+    // As for a payment or a line: a retry whose first answer was lost finds its invoice (before
+    // a number is taken, so none is spent on it).
+    const effectKey = input.idempotencyKey ? `invoice-key:${input.clinicId}:${input.idempotencyKey}` : null;
+    if (effectKey) {
+      const [earlier] = await run(tx, db.selectFrom('invoice').select('id').where('effect_key', '=', effectKey));
+      if (earlier) return done(earlier.id);
+    }
     const number = await nextInvoiceNumber(tx, input.clinicId);
     const id = newId();
     await run(tx,
       db.insertInto('invoice').values({
         id, clinic_id: input.clinicId, number, patient_id: input.patientId, kind: 'service', status: 'open', service_date: input.serviceDate,
-        subtotal: 0, total: 0, amount_paid: 0, amount_refunded: 0, covered_amount: 0, created_by_key_id: input.keyId,
+        subtotal: 0, total: 0, amount_paid: 0, amount_refunded: 0, covered_amount: 0, created_by_key_id: input.keyId, effect_key: effectKey,
       }),
     );
     return done(id);
