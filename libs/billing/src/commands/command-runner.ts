@@ -5,10 +5,11 @@ import { sql, type QueryCreator } from 'kysely';
 import { todayIn } from '../domain/dates.js';
 import { allowedFrom } from '../domain/transitions.js';
 import type { ClinicSettings } from '../entities/clinic.entity.js';
-import type { Command, CommandProblem } from '../entities/command.entity.js';
+import type { CommandProblem } from '../entities/command.entity.js';
 import { problemFor } from '../problems/problem.js';
 import type { Database } from '../db/database.js';
 import { COMMAND_COLUMNS, qualified } from '../db/columns.js';
+import { commandOf } from './command-row.js';
 import { executePreparedCompiled } from '../database/prepared.js';
 import { db, json, runShaped, shaped } from '../db/query.js';
 import { COMMAND_EVENTS_CHANNEL, commandFieldsSql, MAX_NOTIFY_PAYLOAD_BYTES } from './command-events.js';
@@ -155,36 +156,6 @@ export class CommandRunner {
     const rows = await executePreparedCompiled(em, statement.sql, statement.parameters);
     return rows.length > 0 ? final.status : 'skipped';
   }
-}
-
-/**
- * The started command for its handler: the entity's fields read from the row as MikroORM reads
- * them (instants through the platform, JSON parsed), in a plain object rather than an entity
- * mapped into the transaction's identity map (~17 µs of worker CPU a command). Handlers only read
- * it; nothing persists or flushes it.
- */
-function commandOf(em: EntityManager, row: { [C in (typeof COMMAND_COLUMNS)[number]]: unknown }): Command {
-  const platform = em.getPlatform();
-  const instant = (value: unknown) => (value === null ? null : value instanceof Date ? value : (platform.parseDate(value as string) as Date));
-  const parsed = <V>(value: unknown) => (typeof value === 'string' ? (JSON.parse(value) as V) : (value as V));
-  return {
-    id: row.id as string,
-    createdAt: instant(row.created_at)!,
-    clinicId: row.clinic_id as string,
-    type: row.type as Command['type'],
-    status: row.status as Command['status'],
-    request: parsed<Command['request']>(row.request),
-    idempotencyKey: row.idempotency_key as string | null,
-    channel: row.channel as Command['channel'],
-    result: parsed<Command['result']>(row.result),
-    error: parsed<Command['error']>(row.error),
-    attempts: Number(row.attempts),
-    progress: parsed<Command['progress']>(row.progress),
-    requestedByKeyId: row.requested_by_key_id as string | null,
-    correlationId: row.correlation_id as string | null,
-    startedAt: instant(row.started_at),
-    finishedAt: instant(row.finished_at),
-  };
 }
 
 /**

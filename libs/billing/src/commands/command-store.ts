@@ -3,6 +3,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { Command, FINAL_COMMAND_STATUSES, type CommandChannel } from '../entities/command.entity.js';
 import { newId } from '../entities/base.js';
 import { COMMAND_COLUMNS, qualified } from '../db/columns.js';
+import { commandOf } from './command-row.js';
 import { db, json, runShaped, typed } from '../db/query.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import { requestHash } from './request-hash.js';
@@ -60,7 +61,7 @@ export async function submitCommand<T extends CommandType>(em: EntityManager, in
     : await runShaped(em, `command.submit.keyed:${input.type}:${needs.variant}`, [...values, key, input.endpoint, hash!, ...needs.args], (...slots) =>
         submitQuery(slots.slice(0, 7) as CommandValues, slots.slice(7, 10) as Claim, needs.rules(slots[1], ...(slots.slice(10) as string[]))));
   if (missing !== null) return { outcome: 'missing', missing };
-  if (row.id !== null) return { outcome: 'created', command: storedCommand(em, row) };
+  if (row.id !== null) return { outcome: 'created', command: commandOf(em, row) };
   const existing = await new IdempotencyStore(em).find(input.clinicId, key!);
   if (!existing || existing.commandId === null || existing.requestHash !== hash) return { outcome: 'key_reused' };
   const command = await em.findOneOrFail(Command, { id: existing.commandId, clinicId: input.clinicId });
@@ -97,30 +98,6 @@ function submitQuery([id, clinicId, type, request, channel, requestedByKeyId, co
     .selectFrom('found')
     .leftJoin('created', (join) => join.on(sql<boolean>`true`))
     .select(['found.missing', ...qualified('created', COMMAND_COLUMNS)]);
-}
-
-/**
- * The stored row as the resource needs it, without the entity: the API only answers with it, and
- * mapping an entity into an identity map cost ~3 % of its CPU. Instants are read as MikroORM reads them.
- */
-function storedCommand(em: EntityManager, row: Record<(typeof COMMAND_COLUMNS)[number], unknown>): StoredCommand {
-  const platform = em.getPlatform();
-  const instant = (value: unknown) => (value === null ? null : (platform.parseDate(value as string) as Date));
-  const parsed = <V>(value: unknown) => (typeof value === 'string' ? (JSON.parse(value) as V) : (value as V));
-  return {
-    id: row.id as string,
-    clinicId: row.clinic_id as string,
-    type: row.type as CommandType,
-    status: row.status as StoredCommand['status'],
-    request: parsed<StoredCommand['request']>(row.request),
-    result: parsed<StoredCommand['result']>(row.result),
-    error: parsed<StoredCommand['error']>(row.error),
-    attempts: Number(row.attempts),
-    progress: parsed<StoredCommand['progress']>(row.progress),
-    createdAt: instant(row.created_at)!,
-    startedAt: instant(row.started_at),
-    finishedAt: instant(row.finished_at),
-  };
 }
 
 export const isFinal = (command: Pick<Command, 'status'>) => FINAL_COMMAND_STATUSES.includes(command.status);
