@@ -19,6 +19,10 @@ export interface Pipeline {
   store<T extends CommandType>(clinicId: string, type: T, request: CommandRequest<T>): Promise<{ outcome: string; missing?: string }>;
   /** Runs a command already stored (by SQL, say) once, not as its last attempt. */
   runStored(commandId: string): Promise<string>;
+  /** Stores a command of a clinic (no key) without running it; returns its id. */
+  submit<T extends CommandType>(clinicId: string, type: T, request: CommandRequest<T>): Promise<string>;
+  /** Runs stored commands as one worker's shared transaction (CommandRunner.runMany), not as their last attempts. */
+  runMany(commandIds: readonly string[]): Promise<PromiseSettledResult<string>[]>;
   close(): Promise<void>;
 }
 
@@ -43,15 +47,21 @@ export async function startPipeline(): Promise<Pipeline> {
   // A silent logger: the unreadable commands log an error on purpose.
   const runner = new CommandRunner(orm.em, COMMAND_HANDLERS, null, { error: () => undefined });
   const row = async (id: string) => (await db.query<CommandRow>('select id, status, attempts, result, error from command where id = $1', [id])).rows[0];
+  const submit = async <T extends CommandType>(clinicId: string, type: T, request: CommandRequest<T>) => {
+    const submitted = await submitCommand(orm.em.fork(), { clinicId, type, endpoint: `TEST ${type}`, request, idempotencyKey: null, requestedByKeyId: null, channel: 'staff' });
+    if (submitted.outcome !== 'created') throw new Error(`not stored: ${JSON.stringify(submitted)}`);
+    return submitted.command.id;
+  };
   return {
     db,
     orm,
     async run(clinicId, type, request) {
-      const submitted = await submitCommand(orm.em.fork(), { clinicId, type, endpoint: `TEST ${type}`, request, idempotencyKey: null, requestedByKeyId: null, channel: 'staff' });
-      if (submitted.outcome !== 'created') throw new Error(`not stored: ${JSON.stringify(submitted)}`);
-      await runner.run(submitted.command.id, { lastAttempt: true });
-      return row(submitted.command.id);
+      const id = await submit(clinicId, type, request);
+      await runner.run(id, { lastAttempt: true });
+      return row(id);
     },
+    submit,
+    runMany: (commandIds) => runner.runMany(commandIds.map((commandId) => ({ commandId, lastAttempt: false }))),
     async runUnchecked(clinicId, type, request) {
       const id = randomUUID();
       await db.query(`insert into command (id, clinic_id, type, status, request, channel, attempts) values ($1, $2, $3, 'queued', $4, 'staff', 0)`, [id, clinicId, type, JSON.stringify(request)]);

@@ -2,6 +2,7 @@
 // schedulers' work). apps/api imports '@app/billing' only.
 export * from './commands/handler.js';
 export * from './commands/command-runner.js';
+export * from './commands/command-batcher.js';
 export * from './commands/handlers/index.js';
 export * from './commands/requeue.js';
 export * from './notifications/receipt-mail.js';

@@ -7,6 +7,7 @@ import { allowedFrom } from '../domain/transitions.js';
 import type { ClinicSettings } from '../entities/clinic.entity.js';
 import type { CommandProblem } from '../entities/command.entity.js';
 import { problemFor } from '../problems/problem.js';
+import { workerMetrics } from '../metrics/metrics.js';
 import type { Database } from '../db/database.js';
 import { COMMAND_COLUMNS, qualified } from '../db/columns.js';
 import { commandOf } from './command-row.js';
@@ -20,6 +21,12 @@ import type { CommandHandler, EffectWrite, HandlerContext, HandlerOutcome, Shape
 
 export type RunResult = 'skipped' | 'succeeded' | 'rejected' | 'failed';
 
+/** One delivery of a command by the queue. */
+export interface Delivery {
+  commandId: string;
+  lastAttempt: boolean;
+}
+
 /** One handler per command type: a type without one does not compile. */
 export type CommandHandlers = { readonly [T in CommandType]: CommandHandler<T> };
 
@@ -27,6 +34,9 @@ export type CommandHandlers = { readonly [T in CommandType]: CommandHandler<T> }
 const STARTABLE = allowedFrom('command', 'running');
 
 const BATCHED = Symbol('batched');
+
+/** A command a shared transaction cannot run (unreadable, or a handler with transactions of its own). */
+class RunsAlone extends Error {}
 
 type Started = { ctx: HandlerContext; handler: CommandHandler<CommandType> } | { unreadable: string; correlationId: string | null };
 
@@ -90,6 +100,38 @@ export class CommandRunner {
       if (!options.lastAttempt) throw error;
       return this.fail(commandId, error);
     }
+  }
+
+  /**
+   * Runs several deliveries one after the other in one transaction: one BEGIN and one COMMIT (and
+   * one WAL flush) for all, each command's start, reads and effects-and-outcome as in run(). If any
+   * statement fails (a deadlock with another worker's batch, a command that cannot share a
+   * transaction, a bug), nothing of the batch is committed and each delivery runs again alone, so
+   * a failure costs only its own command an attempt. A COMMIT whose outcome is unknown is safe
+   * too: a rerun finds the committed commands final and skips them.
+   */
+  async runMany(deliveries: readonly Delivery[]): Promise<PromiseSettledResult<RunResult>[]> {
+    if (deliveries.length > 1) {
+      try {
+        const results = await this.em.fork().transactional(async (tx) => {
+          const out: RunResult[] = [];
+          for (const { commandId } of deliveries) {
+            // Each command reads its own entities: none left over from the one before.
+            tx.clear();
+            const started = await this.start(tx, commandId);
+            if (started && ('unreadable' in started || started.handler.transactional === false)) throw new RunsAlone();
+            out.push(started ? await this.finish(tx, commandId, toFinal(await started.handler.handle(started.ctx))) : 'skipped');
+          }
+          return out;
+        });
+        workerMetrics.sharedTransactions.observe({ outcome: 'committed' }, deliveries.length);
+        return results.map((value) => ({ status: 'fulfilled', value }));
+      } catch {
+        // Rolled back as a whole: every delivery runs again below, alone.
+        workerMetrics.sharedTransactions.observe({ outcome: 'rolled_back' }, deliveries.length);
+      }
+    }
+    return Promise.allSettled(deliveries.map(({ commandId, lastAttempt }) => this.run(commandId, { lastAttempt })));
   }
 
   /**

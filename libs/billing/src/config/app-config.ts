@@ -45,6 +45,16 @@ export class AppConfig {
   @IsInt({ message: 'WORKER_CONCURRENCY must be an integer' })
   WORKER_CONCURRENCY = 16;
 
+  /**
+   * Command transactions a worker process runs at once; the jobs beyond them wait and then share
+   * one transaction (group commit). At or above WORKER_CONCURRENCY every job has its own.
+   */
+  @Transform(toInt)
+  @Min(1)
+  @Max(256)
+  @IsInt({ message: 'WORKER_TRANSACTIONS must be an integer' })
+  WORKER_TRANSACTIONS = 4;
+
   @Transform(toInt)
   @Min(1)
   @Max(200)

@@ -110,6 +110,18 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Command transactions that ran several commands (group commit, CommandBatcher): how many they
+   * held, and whether they committed or rolled back for their commands to run again alone.
+   */
+  readonly sharedTransactions = new Histogram({
+    name: `${METRIC_PREFIX}shared_command_transactions`,
+    help: 'Transactions that ran several commands, by the number of commands, committed or rolled back (then each ran alone)',
+    labelNames: ['outcome'] as const,
+    buckets: [2, 4, 8, 16, 32],
+    registers: [this.registry],
+  });
+
   /** Set by the reconciliation handler while it works through a clinic (0..1); removed when it ends. */
   readonly reconciliationProgress = new Gauge({
     name: `${METRIC_PREFIX}reconciliation_progress_ratio`,

@@ -1,0 +1,47 @@
+import type { Delivery, RunResult } from './command-runner.js';
+
+interface Waiting {
+  delivery: Delivery;
+  resolve: (result: RunResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for one worker process: at most `transactions` command transactions run at once,
+ * and the deliveries that arrive while all of them are busy wait and then share the next one
+ * (CommandRunner.runMany). A quiet worker runs each command at once and alone; a busy one pays
+ * one BEGIN, COMMIT and WAL flush for several commands. `transactions` at or above the worker's
+ * concurrency turns the grouping off.
+ */
+export class CommandBatcher {
+  private readonly waiting: Waiting[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly runner: { runMany(deliveries: readonly Delivery[]): Promise<PromiseSettledResult<RunResult>[]> },
+    private readonly transactions: number,
+  ) {}
+
+  run(delivery: Delivery): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ delivery, resolve, reject });
+      this.startNext();
+    });
+  }
+
+  private startNext(): void {
+    while (this.running < this.transactions && this.waiting.length > 0) {
+      // Share what is waiting evenly between the free transactions.
+      const size = Math.ceil(this.waiting.length / (this.transactions - this.running));
+      const batch = this.waiting.splice(0, size);
+      this.running++;
+      this.runner.runMany(batch.map((w) => w.delivery)).then(
+        (outcomes) => outcomes.forEach((outcome, i) => (outcome.status === 'fulfilled' ? batch[i].resolve(outcome.value) : batch[i].reject(outcome.reason))),
+        (error: unknown) => batch.forEach((w) => w.reject(error)),
+      ).finally(() => {
+        this.running--;
+        this.startNext();
+      });
+    }
+  }
+}
