@@ -11,6 +11,7 @@ import { runPgbench } from './lib/pgbench.ts';
 import { cpuByComponent, cpuMsPer, peakRssMiB, startStack } from './lib/processes.ts';
 import { runReconciliation } from './lib/reconciliation.ts';
 import { prepareRedemptions, runRedemptions } from './lib/redemptions.ts';
+import { sharedSince, sharedTransactions } from './lib/shared-transactions.ts';
 import { runReports } from './lib/reports.ts';
 
 const quick = Boolean(process.env.BENCH_QUICK);
@@ -57,13 +58,16 @@ async function main(): Promise<void> {
     for (const c of PARTS.has('redemptions') ? CONCURRENCY : []) {
       const { owner, visits } = await prepareRedemptions(admin, N, Math.max(c * 2, 32));
       redeemed.set(c, { owner, visits }); // the corrections part reverses and voids them
+      const sharedBefore = await sharedTransactions(stack);
       const before = cpuByComponent(stack);
       const figures = await runRedemptions(owner, visits, c);
       const cpuMsPerRedemption = cpuMsPer(before, cpuByComponent(stack), figures.redemptions);
+      const shared = sharedSince(sharedBefore, await sharedTransactions(stack));
       const ratio = results.pgbench.tps ? Math.round((figures.throughputPerSec / results.pgbench.tps) * 1000) / 1000 : null;
-      results.redemptions.push({ ...figures, ratioToPgbench: ratio, cpuMsPerRedemption });
+      results.redemptions.push({ ...figures, ratioToPgbench: ratio, cpuMsPerRedemption, sharedTransactions: shared });
       console.log(`Redemptions end to end, concurrency ${c}: ${figures.succeeded}/${figures.redemptions} in ${figures.seconds}s = ${figures.throughputPerSec}/s (${ratio ?? '?'} × pgbench); p50 ${figures.latencyMs.p50} ms, p95 ${figures.latencyMs.p95} ms, p99 ${figures.latencyMs.p99} ms; queue wait p50 ${figures.queueWaitMs.p50} ms, processing p50 ${figures.processingMs.p50} ms`);
       console.log(`  CPU ms per redemption: ${JSON.stringify(cpuMsPerRedemption)}`);
+      console.log(`  Worker transactions shared by several redemptions: ${shared.committed}, holding ${shared.commands} of the ${figures.redemptions}; rolled back and run alone: ${shared.rolledBack}`);
     }
 
     // Issue 17: reversals and voids as fast as redemptions, on the visits the redemptions part redeemed.

@@ -18,11 +18,11 @@ export interface ApiPauses {
   gcMs: { minor: number; major: number; incremental: number };
 }
 
-/** A sample of the API's /metrics: `name` with its default labels (app="api") and, if given, `label` among them. */
-const metricOf = (text: string, name: string, label = '', absent?: number): number => {
+/** A sample of a process's /metrics: `name` with its default labels (app="api") and, if given, `label` among them. */
+export const metricOf = (text: string, name: string, label = '', absent?: number): number => {
   const line = text.split('\n').find((l) => /^[{ ]/.test(l.slice(`clinic_billing_${name}`.length)) && l.startsWith(`clinic_billing_${name}`) && l.includes(label));
   if (!line && absent !== undefined) return absent;
-  if (!line) throw new Error(`the API's /metrics has no clinic_billing_${name}${label ? ` with ${label}` : ''}`);
+  if (!line) throw new Error(`/metrics has no clinic_billing_${name}${label ? ` with ${label}` : ''}`);
   return Number(line.slice(line.lastIndexOf(' ') + 1));
 };
 

@@ -7,6 +7,8 @@ export interface Stack {
   baseUrl: string;
   api: ChildProcess;
   workers: ChildProcess[];
+  /** Each worker's health and metrics server. */
+  workerUrls: string[];
   env: Record<string, string>;
   stop: () => Promise<void>;
 }
@@ -40,7 +42,8 @@ export async function startStack(options: { databaseUrl: string; port: number; w
     await Promise.all([api, ...workers].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
     await deleteQueues(env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.QUEUE_PREFIX);
   };
-  return { baseUrl, api, workers, env, stop };
+  const workerUrls = workers.map((_, i) => `http://127.0.0.1:${options.port + 1 + i}`);
+  return { baseUrl, api, workers, workerUrls, env, stop };
 }
 
 /** The node flags `npm start` gives an app (package.json), so the benchmark measures the same processes. */
