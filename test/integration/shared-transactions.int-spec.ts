@@ -29,13 +29,13 @@ describe('commands sharing one transaction (integration)', () => {
     expect(await one('select status from invoice where id = $1', [visits[2].invoiceId])).toEqual({ status: 'open' });
   });
 
-  it('skips a command that is final already, as a duplicate delivery', async () => {
+  it('skips a command that is final already, and a second delivery of one in the same transaction', async () => {
     const patient = await t.seed.patient(t.clinicId);
     const { purchaseId } = await t.seed.packagePurchase(t.clinicId, patient, t.serviceId, { visits: 5 });
     const done = await t.run(t.clinicId, 'redemption', { ...(await t.seed.visitInvoice(t.clinicId, patient, t.serviceId)), purchaseId });
     const next = await t.submit(t.clinicId, 'redemption', { ...(await t.seed.visitInvoice(t.clinicId, patient, t.serviceId)), purchaseId });
 
-    expect(await t.runMany([done.id, next])).toEqual([{ status: 'fulfilled', value: 'skipped' }, { status: 'fulfilled', value: 'succeeded' }]);
+    expect(await t.runMany([done.id, next, next])).toEqual([{ status: 'fulfilled', value: 'skipped' }, { status: 'fulfilled', value: 'succeeded' }, { status: 'fulfilled', value: 'skipped' }]);
     expect(await one('select used from purchase_balance where purchase_id = $1', [purchaseId])).toEqual({ used: 2 });
     expect(await one('select attempts from command where id = $1', [done.id])).toEqual({ attempts: 1 });
   });

@@ -103,8 +103,9 @@ export class CommandRunner {
   }
 
   /**
-   * Runs several deliveries one after the other in one transaction: one BEGIN and one COMMIT (and
-   * one WAL flush) for all, each command's start, reads and effects-and-outcome as in run(). If any
+   * Runs several deliveries in one transaction: one BEGIN, one start of them all and one COMMIT
+   * (and WAL flush), then each command's reads and effects-and-outcome as in run(), one after the
+   * other, each seeing the effects of the ones before. If any
    * statement fails (a deadlock with another worker's batch, a command that cannot share a
    * transaction, a bug), nothing of the batch is committed and each delivery runs again alone, so
    * a failure costs only its own command an attempt. A COMMIT whose outcome is unknown is safe
@@ -114,12 +115,15 @@ export class CommandRunner {
     if (deliveries.length > 1) {
       try {
         const results = await this.em.fork().transactional(async (tx) => {
+          const starts = await this.startMany(tx, deliveries.map((d) => d.commandId));
+          if ([...starts.values()].some((started) => 'unreadable' in started || started.handler.transactional === false)) throw new RunsAlone();
           const out: RunResult[] = [];
           for (const { commandId } of deliveries) {
+            const started = starts.get(commandId) as Extract<Started, { ctx: HandlerContext }> | undefined;
+            // A second delivery of one command in the batch: the first ran it.
+            starts.delete(commandId);
             // Each command reads its own entities: none left over from the one before.
             tx.clear();
-            const started = await this.start(tx, commandId);
-            if (started && ('unreadable' in started || started.handler.transactional === false)) throw new RunsAlone();
             out.push(started ? await this.finish(tx, commandId, toFinal(await started.handler.handle(started.ctx))) : 'skipped');
           }
           return out;
@@ -151,17 +155,17 @@ export class CommandRunner {
    * its request read back; null when it is final already.
    */
   private async start(tx: EntityManager, commandId: string): Promise<Started | null> {
-    const rows = await runShaped(tx, 'command.start', [commandId], (id) =>
-      db.updateTable('command as c')
-        .from('clinic as cl')
-        .set((eb) => ({ status: 'running', attempts: eb('c.attempts', '+', 1), started_at: sql<Date>`coalesce(c.started_at, now())` }))
-        .whereRef('cl.id', '=', 'c.clinic_id')
-        .where('c.id', '=', id)
-        .where('c.status', 'in', STARTABLE)
-        .returning([...qualified('c', COMMAND_COLUMNS), 'cl.timezone as clinic_timezone', 'cl.settings as clinic_settings']),
-    );
-    const row = rows[0];
-    if (!row) return null;
+    const rows = await runShaped(tx, 'command.start', [commandId], (id) => startQuery(sql<boolean>`c.id = ${id}`));
+    return rows[0] ? this.started(tx, rows[0]) : null;
+  }
+
+  /** start() of several commands in one statement: the started ones by id. */
+  private async startMany(tx: EntityManager, commandIds: readonly string[]): Promise<Map<string, Started>> {
+    const rows = await runShaped(tx, 'command.start.many', [commandIds], (ids) => startQuery(sql<boolean>`c.id = any(${ids}::uuid[])`));
+    return new Map(rows.map((row) => [row.id, this.started(tx, row)]));
+  }
+
+  private started(tx: EntityManager, row: StartedRow): Started {
     const { clinic_timezone: timezone, clinic_settings: settings, ...commandRow } = row;
     const command = commandOf(tx, commandRow);
     if (!isCommandType(command.type)) return { unreadable: `unknown command type '${String(command.type)}'`, correlationId: command.correlationId };
@@ -253,6 +257,19 @@ export function finishQuery(
     .selectFrom('event')
     .select(['id', sql`pg_notify(${COMMAND_EVENTS_CHANNEL}, case when octet_length(whole) < ${sql.lit(MAX_NOTIFY_PAYLOAD_BYTES)} then whole else short end)`.as('notified')]);
 }
+
+/** Marks the commands that match `which` and may start running (one more attempt), returning them with their clinic. */
+function startQuery(which: ReturnType<typeof sql<boolean>>) {
+  return db.updateTable('command as c')
+    .from('clinic as cl')
+    .set((eb) => ({ status: 'running', attempts: eb('c.attempts', '+', 1), started_at: sql<Date>`coalesce(c.started_at, now())` }))
+    .whereRef('cl.id', '=', 'c.clinic_id')
+    .where(which)
+    .where('c.status', 'in', STARTABLE)
+    .returning([...qualified('c', COMMAND_COLUMNS), 'cl.timezone as clinic_timezone', 'cl.settings as clinic_settings']);
+}
+
+type StartedRow = Awaited<ReturnType<ReturnType<typeof startQuery>['execute']>>[number];
 
 function toFinal(outcome: HandlerOutcome): FinalState {
   return outcome.status === 'succeeded'
