@@ -61,7 +61,7 @@ export async function startPipeline(): Promise<Pipeline> {
       return row(id);
     },
     submit,
-    runMany: (commandIds) => runner.runMany(commandIds.map((commandId) => ({ commandId, lastAttempt: false }))),
+    runMany: (commandIds) => Promise.allSettled(runner.runMany(commandIds.map((commandId) => ({ commandId, lastAttempt: false })))),
     async runUnchecked(clinicId, type, request) {
       const id = randomUUID();
       await db.query(`insert into command (id, clinic_id, type, status, request, channel, attempts) values ($1, $2, $3, 'queued', $4, 'staff', 0)`, [id, clinicId, type, JSON.stringify(request)]);

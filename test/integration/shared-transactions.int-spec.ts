@@ -64,4 +64,31 @@ describe('commands sharing one transaction (integration)', () => {
     expect(await one('select used from purchase_balance where purchase_id = $1', [purchaseId])).toEqual({ used: 2 });
     expect(await one(`select count(*)::int as n from ledger_entry where purchase_id = $1 and type = 'redeemed'`, [purchaseId])).toEqual({ n: 2 });
   });
+
+  it('runs a deadlock victim again at once, without counting an attempt', async () => {
+    const patient = await t.seed.patient(t.clinicId);
+    const { purchaseId } = await t.seed.packagePurchase(t.clinicId, patient, t.serviceId, { visits: 5 });
+    const visit = await t.seed.visitInvoice(t.clinicId, patient, t.serviceId);
+    const id = await t.submit(t.clinicId, 'redemption', { ...visit, purchaseId });
+    // Another transaction holds the invoice; the redemption locks the purchase, then waits for the invoice.
+    const other = await t.db.connect();
+    try {
+      await other.query('begin');
+      await other.query('select 1 from invoice where id = $1 for update', [visit.invoiceId]);
+      const running = t.runStored(id);
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await t.db.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+        if (rows[0].n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // Now the other wants the purchase: a deadlock, whose victim is the redemption (it waited first).
+      await other.query('select 1 from purchase where id = $1 for update', [purchaseId]);
+      await other.query('commit');
+      expect(await running).toBe('succeeded');
+    } finally {
+      other.release();
+    }
+    expect(await one('select status, attempts from command where id = $1', [id])).toEqual({ status: 'succeeded', attempts: 1 });
+    expect(await one('select used from purchase_balance where purchase_id = $1', [purchaseId])).toEqual({ used: 1 });
+  });
 });

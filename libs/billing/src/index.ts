@@ -5,6 +5,7 @@ export * from './database/orm-config.js';
 export * from './database/migrate.js';
 export * from './database/database-url.js';
 export * from './database/connection-errors.js';
+export * from './database/deadlocks.js';
 export * from './entities/index.js';
 export * from './problems/problem.js';
 export * from './auth/api-keys.js';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import {
-
   Clinic,
   createPurchase,
   deletePurchase,
@@ -13,6 +12,7 @@ import {
   Purchase,
   purchaseDetails,
   purchaseDetailsMany,
+  rerunDeadlocked,
   Service,
   startDateBounds,
   todayIn,
@@ -64,7 +64,7 @@ export class PurchasesService {
   }
 
   async delete(auth: AuthContext, purchaseId: string): Promise<void> {
-    const outcome = await this.em.fork().transactional((tx) => deletePurchase(tx, auth.clinicId, purchaseId));
+    const outcome = await rerunDeadlocked(() => this.em.fork().transactional((tx) => deletePurchase(tx, auth.clinicId, purchaseId)));
     if (outcome === 'not_found') throw notFound('Purchase');
     if (outcome === 'in_use') throw new ProblemException('purchase_in_use', 'The purchase was redeemed, paid, refunded or transferred: cancel it instead');
   }

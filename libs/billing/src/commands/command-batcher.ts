@@ -1,4 +1,4 @@
-import type { Delivery, RunResult } from './command-runner.js';
+import type { Delivery, RunOptions, RunResult } from './command-runner.js';
 
 interface Waiting {
   delivery: Delivery;
@@ -11,14 +11,14 @@ interface Waiting {
  * and the deliveries that arrive while all of them are busy wait and then share the next one
  * (CommandRunner.runMany). A quiet worker runs each command at once and alone; a busy one pays
  * one BEGIN, COMMIT and WAL flush for several commands. `transactions` at or above the worker's
- * concurrency turns the grouping off.
+ * concurrency turns the grouping off. Each delivery settles as soon as its own outcome is known.
  */
 export class CommandBatcher {
   private readonly waiting: Waiting[] = [];
   private running = 0;
 
   constructor(
-    private readonly runner: { runMany(deliveries: readonly Delivery[]): Promise<PromiseSettledResult<RunResult>[]> },
+    private readonly runner: { runMany(deliveries: readonly Delivery[], options: Pick<RunOptions, 'onOwnTransactions'>): Promise<RunResult>[] },
     private readonly transactions: number,
   ) {}
 
@@ -35,13 +35,17 @@ export class CommandBatcher {
       const size = Math.ceil(this.waiting.length / (this.transactions - this.running));
       const batch = this.waiting.splice(0, size);
       this.running++;
-      this.runner.runMany(batch.map((w) => w.delivery)).then(
-        (outcomes) => outcomes.forEach((outcome, i) => (outcome.status === 'fulfilled' ? batch[i].resolve(outcome.value) : batch[i].reject(outcome.reason))),
-        (error: unknown) => batch.forEach((w) => w.reject(error)),
-      ).finally(() => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         this.running--;
         this.startNext();
-      });
+      };
+      // A reconciliation works in transactions of its own for a long time: it gives its slot back.
+      const outcomes = this.runner.runMany(batch.map((w) => w.delivery), { onOwnTransactions: release });
+      outcomes.forEach((outcome, i) => outcome.then(batch[i].resolve, batch[i].reject));
+      void Promise.allSettled(outcomes).then(release);
     }
   }
 }

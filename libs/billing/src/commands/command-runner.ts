@@ -12,6 +12,7 @@ import type { Database } from '../db/database.js';
 import { COMMAND_COLUMNS, qualified } from '../db/columns.js';
 import { commandOf } from './command-row.js';
 import { executePreparedCompiled } from '../database/prepared.js';
+import { DEADLOCK_RERUNS, isDeadlock } from '../database/deadlocks.js';
 import { db, json, runShaped, shaped } from '../db/query.js';
 import { COMMAND_EVENTS_CHANNEL, commandFieldsSql, MAX_NOTIFY_PAYLOAD_BYTES } from './command-events.js';
 import type { CommandJobData } from './queue.js';
@@ -20,6 +21,16 @@ import { UnreadableRequest } from './request-reader.js';
 import type { CommandHandler, EffectWrite, HandlerContext, HandlerOutcome, ShapedWrite } from './handler.js';
 
 export type RunResult = 'skipped' | 'succeeded' | 'rejected' | 'failed';
+
+export interface RunOptions {
+  lastAttempt: boolean;
+  /**
+   * Called when the command turns out to be one that opens transactions of its own
+   * (reconciliation), once its start has committed: its caller need not count it as a running
+   * command transaction for the rest of its (long) run.
+   */
+  onOwnTransactions?: () => void;
+}
 
 /** One delivery of a command by the queue. */
 export interface Delivery {
@@ -60,9 +71,10 @@ export class CommandRunner {
    * Runs one delivery of a command. Unexpected errors are rethrown for BullMQ to retry, except on
    * the last attempt, where the command is marked failed for staff to see. A command of an
    * unknown type or with an unreadable request is marked failed at once and throws BullMQ's
-   * UnrecoverableError: no retry can read it.
+   * UnrecoverableError: no retry can read it. A deadlock's victim (Postgres rolled its
+   * transaction back whole and let the other go on) runs again at once, without counting an attempt.
    */
-  async run(commandId: string, options: { lastAttempt: boolean }): Promise<RunResult> {
+  async run(commandId: string, options: RunOptions, deadlockReruns = DEADLOCK_RERUNS): Promise<RunResult> {
     let startCommitted = false;
     let unreadable: string | null = null;
     try {
@@ -87,11 +99,13 @@ export class CommandRunner {
       if (unreadable !== null) throw new UnrecoverableError(`Command ${commandId}: ${unreadable}`);
       if (result !== BATCHED) return result;
       startCommitted = true;
+      options.onOwnTransactions?.();
       const { ctx, handler } = batched!;
       const outcome = await handler.handle({ ...ctx, em: this.em.fork() });
       return await this.em.fork().transactional((tx) => this.finish(tx, commandId, toFinal(outcome)));
     } catch (error) {
       if (error instanceof UnrecoverableError) throw error;
+      if (!startCommitted && deadlockReruns > 0 && isDeadlock(error)) return this.run(commandId, options, deadlockReruns - 1);
       // The attempt's transaction rolled back with its start; count the attempt on its own.
       if (!startCommitted) await this.em.fork().execute(
         `update command set attempts = attempts + 1, started_at = coalesce(started_at, now()) where id = ? and status in ('queued', 'running')`,
@@ -105,37 +119,49 @@ export class CommandRunner {
   /**
    * Runs several deliveries in one transaction: one BEGIN, one start of them all and one COMMIT
    * (and WAL flush), then each command's reads and effects-and-outcome as in run(), one after the
-   * other, each seeing the effects of the ones before. If any
-   * statement fails (a deadlock with another worker's batch, a command that cannot share a
-   * transaction, a bug), nothing of the batch is committed and each delivery runs again alone, so
-   * a failure costs only its own command an attempt. A COMMIT whose outcome is unknown is safe
-   * too: a rerun finds the committed commands final and skips them.
+   * other, each seeing the effects of the ones before. If any statement fails (a deadlock, a
+   * command that cannot share a transaction, a bug), nothing of the batch is committed and each
+   * delivery runs again alone, at once and in its own transaction, so a failure costs only its
+   * own command an attempt. A COMMIT whose outcome is unknown is safe too: a rerun finds the
+   * committed commands final and skips them. Each delivery's outcome settles on its own.
    */
-  async runMany(deliveries: readonly Delivery[]): Promise<PromiseSettledResult<RunResult>[]> {
-    if (deliveries.length > 1) {
-      try {
-        const results = await this.em.fork().transactional(async (tx) => {
-          const starts = await this.startMany(tx, deliveries.map((d) => d.commandId));
-          if ([...starts.values()].some((started) => 'unreadable' in started || started.handler.transactional === false)) throw new RunsAlone();
-          const out: RunResult[] = [];
-          for (const { commandId } of deliveries) {
-            const started = starts.get(commandId) as Extract<Started, { ctx: HandlerContext }> | undefined;
-            // A second delivery of one command in the batch: the first ran it.
-            starts.delete(commandId);
-            // Each command reads its own entities: none left over from the one before.
-            tx.clear();
-            out.push(started ? await this.finish(tx, commandId, toFinal(await started.handler.handle(started.ctx))) : 'skipped');
-          }
-          return out;
-        });
-        workerMetrics.sharedTransactions.observe({ outcome: 'committed' }, deliveries.length);
-        return results.map((value) => ({ status: 'fulfilled', value }));
-      } catch {
-        // Rolled back as a whole: every delivery runs again below, alone.
-        workerMetrics.sharedTransactions.observe({ outcome: 'rolled_back' }, deliveries.length);
-      }
+  runMany(deliveries: readonly Delivery[], options: Pick<RunOptions, 'onOwnTransactions'> = {}): Promise<RunResult>[] {
+    const shared = deliveries.length > 1 ? this.runShared(deliveries) : Promise.resolve(null);
+    const alone = new Map<string, Promise<RunResult>>();
+    return deliveries.map(({ commandId, lastAttempt }, i) =>
+      shared.then((results) => {
+        if (results) return results[i];
+        // A command delivered twice in the batch runs once.
+        if (!alone.has(commandId)) alone.set(commandId, this.run(commandId, { lastAttempt, ...options }));
+        return alone.get(commandId)!;
+      }),
+    );
+  }
+
+  /** The shared transaction of runMany: each delivery's result, or null when it rolled back. */
+  private async runShared(deliveries: readonly Delivery[]): Promise<RunResult[] | null> {
+    try {
+      const results = await this.em.fork().transactional(async (tx) => {
+        const starts = await this.startMany(tx, deliveries.map((d) => d.commandId));
+        if ([...starts.values()].some((started) => 'unreadable' in started || started.handler.transactional === false)) throw new RunsAlone();
+        const out: RunResult[] = [];
+        for (const { commandId } of deliveries) {
+          const started = starts.get(commandId) as Extract<Started, { ctx: HandlerContext }> | undefined;
+          // A second delivery of one command in the batch: the first ran it.
+          starts.delete(commandId);
+          // Each command reads its own entities: none left over from the one before.
+          tx.clear();
+          out.push(started ? await this.finish(tx, commandId, toFinal(await started.handler.handle(started.ctx))) : 'skipped');
+        }
+        return out;
+      });
+      workerMetrics.sharedTransactions.observe({ outcome: 'committed' }, deliveries.length);
+      return results;
+    } catch {
+      // Rolled back as a whole: every delivery runs again, alone.
+      workerMetrics.sharedTransactions.observe({ outcome: 'rolled_back' }, deliveries.length);
+      return null;
     }
-    return Promise.allSettled(deliveries.map(({ commandId, lastAttempt }) => this.run(commandId, { lastAttempt })));
   }
 
   /**

@@ -14,6 +14,7 @@ import { InvoiceLine } from '../entities/invoice-line.entity.js';
 import { Payment, type PaymentMethod } from '../entities/payment.entity.js';
 import { clinicTaxRates } from './clinic-tax-rates.js';
 import { nextInvoiceNumber } from './invoice-numbers.js';
+import { rerunDeadlocked } from '../database/deadlocks.js';
 
 // The desk's synchronous invoice edits (payments, lines, blank invoices) under the commands'
 // rules: lock the invoice `for update`, read, let the domain decide, then write the effects with
@@ -63,7 +64,7 @@ async function applyEffects<R>(em: EntityManager, writes: readonly EffectWrite[]
   return run(em, last(query));
 }
 
-const inTransaction = <T>(em: EntityManager, work: (tx: EntityManager) => Promise<InvoiceEditOutcome<T>>) => em.fork().transactional(work);
+const inTransaction = <T>(em: EntityManager, work: (tx: EntityManager) => Promise<InvoiceEditOutcome<T>>) => rerunDeadlocked(() => em.fork().transactional(work));
 
 export interface PaymentInput {
   clinicId: string;
