@@ -128,11 +128,12 @@ export class CommandRunner {
   runMany(deliveries: readonly Delivery[], options: Pick<RunOptions, 'onOwnTransactions'> = {}): Promise<RunResult>[] {
     const shared = deliveries.length > 1 ? this.runShared(deliveries) : Promise.resolve(null);
     const alone = new Map<string, Promise<RunResult>>();
-    return deliveries.map(({ commandId, lastAttempt }, i) =>
+    // A command delivered twice in the batch runs once, as its last attempt if either delivery is.
+    const lastAttempt = (commandId: string) => deliveries.some((d) => d.commandId === commandId && d.lastAttempt);
+    return deliveries.map(({ commandId }, i) =>
       shared.then((results) => {
         if (results) return results[i];
-        // A command delivered twice in the batch runs once.
-        if (!alone.has(commandId)) alone.set(commandId, this.run(commandId, { lastAttempt, ...options }));
+        if (!alone.has(commandId)) alone.set(commandId, this.run(commandId, { lastAttempt: lastAttempt(commandId), ...options }));
         return alone.get(commandId)!;
       }),
     );

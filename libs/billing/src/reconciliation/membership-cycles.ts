@@ -8,6 +8,7 @@ import { newId } from '../entities/base.js';
 import { nextInvoiceNumbers } from '../invoices/invoice-numbers.js';
 import { membershipInvoiceDraft } from '../sales/create-purchase.js';
 import { BATCH_SIZE, CYCLES_PER_TRANSACTION, placeholders } from './batches.js';
+import { rerunDeadlocked } from '../database/deadlocks.js';
 
 interface MembershipRow {
   id: string;
@@ -54,7 +55,7 @@ export async function billMembershipCycles(
   let purchases = 0;
   let invoicesCreated = 0;
   for (;;) {
-    const batch = await em.fork().transactional(async (tx) => {
+    const batch = await rerunDeadlocked(() => em.fork().transactional(async (tx) => {
       const rows = await tx.execute<MembershipRow[]>(
         `select p.id, p.patient_id, p.plan_name, p.price, p.start_date::text as start_date, p.billing_interval, p.cancel_at::text as cancel_at, p.paused_cycles,
                 pl.tax_codes
@@ -89,7 +90,7 @@ export async function billMembershipCycles(
       }
       if (missing.length > 0) await insertCycleInvoices(tx, clinicId, commandId, missing, await clinicTaxes(tx, clinicId, missing));
       return { last: finished > 0 ? rows[finished - 1].id : null, finished, created: missing.length };
-    });
+    }));
     if (!batch) break;
     if (batch.last) after = batch.last;
     purchases += batch.finished;

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IsoDate } from '../domain/dates.js';
 import { allowedFrom } from '../domain/transitions.js';
 import { BATCH_SIZE, placeholders } from './batches.js';
+import { rerunDeadlocked } from '../database/deadlocks.js';
 
 /** The statuses the purchase table lets move to expired: the update's guard, so it never writes a move the table lacks. */
 const EXPIRABLE = allowedFrom('purchase', 'expired');
@@ -13,7 +14,7 @@ const EXPIRABLE = allowedFrom('purchase', 'expired');
 export async function expirePackages(em: EntityManager, clinicId: string, asOf: IsoDate, commandId: string | null): Promise<number> {
   let expired = 0;
   for (;;) {
-    const count = await em.fork().transactional(async (tx) => {
+    const count = await rerunDeadlocked(() => em.fork().transactional(async (tx) => {
       const rows = await tx.execute<{ id: string }[]>(
         `with due as (
            select id from purchase
@@ -34,7 +35,7 @@ export async function expirePackages(em: EntityManager, clinicId: string, asOf: 
         [clinicId, commandId, `{${rows.map((r) => r.id).join(',')}}`],
       );
       return rows.length;
-    });
+    }));
     expired += count;
     if (count < BATCH_SIZE) return expired;
   }
