@@ -12,7 +12,7 @@ import type { Database } from '../db/database.js';
 import { COMMAND_COLUMNS, qualified } from '../db/columns.js';
 import { commandOf } from './command-row.js';
 import { executePreparedCompiled } from '../database/prepared.js';
-import { DEADLOCK_RERUNS, isDeadlock } from '../database/deadlocks.js';
+import { rerunDeadlocked } from '../database/deadlocks.js';
 import { db, json, runShaped, shaped } from '../db/query.js';
 import { COMMAND_EVENTS_CHANNEL, commandFieldsSql, MAX_NOTIFY_PAYLOAD_BYTES } from './command-events.js';
 import type { CommandJobData } from './queue.js';
@@ -74,12 +74,12 @@ export class CommandRunner {
    * UnrecoverableError: no retry can read it. A deadlock's victim (Postgres rolled its
    * transaction back whole and let the other go on) runs again at once, without counting an attempt.
    */
-  async run(commandId: string, options: RunOptions, deadlockReruns = DEADLOCK_RERUNS): Promise<RunResult> {
+  async run(commandId: string, options: RunOptions): Promise<RunResult> {
     let startCommitted = false;
     let unreadable: string | null = null;
     try {
       let batched: Extract<Started, { ctx: HandlerContext }> | null = null;
-      const result = await this.em.fork().transactional(async (tx) => {
+      const result = await rerunDeadlocked(() => this.em.fork().transactional(async (tx) => {
         const started = await this.start(tx, commandId);
         if (!started) return 'skipped' as const;
         if ('unreadable' in started) {
@@ -95,7 +95,7 @@ export class CommandRunner {
           return BATCHED;
         }
         return this.finish(tx, commandId, toFinal(await started.handler.handle(started.ctx)));
-      });
+      }));
       if (unreadable !== null) throw new UnrecoverableError(`Command ${commandId}: ${unreadable}`);
       if (result !== BATCHED) return result;
       startCommitted = true;
@@ -105,7 +105,6 @@ export class CommandRunner {
       return await this.em.fork().transactional((tx) => this.finish(tx, commandId, toFinal(outcome)));
     } catch (error) {
       if (error instanceof UnrecoverableError) throw error;
-      if (!startCommitted && deadlockReruns > 0 && isDeadlock(error)) return this.run(commandId, options, deadlockReruns - 1);
       // The attempt's transaction rolled back with its start; count the attempt on its own.
       if (!startCommitted) await this.em.fork().execute(
         `update command set attempts = attempts + 1, started_at = coalesce(started_at, now()) where id = ? and status in ('queued', 'running')`,
